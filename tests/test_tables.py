@@ -1,0 +1,75 @@
+"""The dated, sourced data tables and the price lookup behind every figure."""
+
+import shutil
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from knowledge.errors import DataTableError, UnknownGpuError, UnknownModelError
+from knowledge.prices import find_gpu, find_model
+from knowledge.tables import DATA_DIR, load_tables, tables, tables_fingerprint
+
+
+def test_every_row_has_a_source_and_date() -> None:
+    """Every price, GPU offer and throughput profile says where it comes from and when."""
+    loaded = tables()
+    for row in (*loaded.models, *loaded.gpus, *loaded.profiles):
+        assert row.source.strip(), row.name
+        assert row.as_of.year >= 2025, row.name
+
+
+def test_guide_defaults_match_the_reference() -> None:
+    """The framework defaults are the guide's: $0.015/1K, RunPod H100 $2.69/h, ~167M tokens per GPU-month."""
+    loaded = tables()
+    assert loaded.framework.api_price_per_1k == D("0.015")
+    assert find_gpu(loaded.framework.gpu, loaded).hourly == D("2.69")
+    assert loaded.profile("guide").tokens_per_gpu_month == D(167_000_000)
+    assert [band.starts_at for band in loaded.phases.bands()] == [D(0), D(10_000), D(50_000)]
+
+
+def test_guide_model_prices_come_from_the_guide() -> None:
+    """GPT-4o is priced from the guide's table, with its source named."""
+    quote = find_model("GPT-4o", tables())
+    assert (quote.price.input_per_million, quote.price.output_per_million) == (D("2.50"), D(10))
+    assert quote.source.startswith("guide")
+
+
+def test_other_models_come_from_genai_prices_and_say_so() -> None:
+    """A model the guide omits is priced from genai-prices, and the quote names that source."""
+    quote = find_model("gpt-4o-mini", tables())
+    assert quote.price.input_per_million == D("0.15")
+    assert "genai-prices" in quote.source
+
+
+def test_unknown_model_and_gpu_say_what_exists() -> None:
+    """Unknown names raise an error that lists the known ones."""
+    with pytest.raises(UnknownModelError, match="gpt-4o"):
+        find_model("banana-9000", tables())
+    with pytest.raises(UnknownGpuError, match="runpod-h100"):
+        find_gpu("toaster", tables())
+
+
+def test_a_broken_table_is_refused_on_load(tmp_path: Path) -> None:
+    """A table with an unknown field or a negative price stops loading with the field named."""
+    broken = tmp_path / "data"
+    shutil.copytree(DATA_DIR, broken)
+    models = broken / "models.yml"
+    models.write_text(models.read_text().replace('input_per_million: "2.50"', 'input_per_million: "-2.50"'))
+    with pytest.raises(DataTableError, match="input_per_million"):
+        load_tables(broken)
+    shutil.copy(DATA_DIR / "models.yml", models)
+    gpus = broken / "gpus.yml"
+    gpus.write_text(gpus.read_text().replace("hourly:", "discount: 1\n    hourly:", 1))
+    with pytest.raises(DataTableError, match="discount"):
+        load_tables(broken)
+
+
+def test_fingerprint_changes_with_a_price(tmp_path: Path) -> None:
+    """Changing any price changes the tables' fingerprint (so cached answers are dropped)."""
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    before = tables_fingerprint(copy)
+    gpus = copy / "gpus.yml"
+    gpus.write_text(gpus.read_text().replace('"2.69"', '"2.49"'))
+    assert tables_fingerprint(copy) != before
