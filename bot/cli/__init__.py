@@ -1,0 +1,43 @@
+"""The `advisor` command line: calculators, the knowledge index and (later) the answer chain.
+
+Calculator commands import neither torch, sentence-transformers nor Chroma, so they answer in
+well under a second; the knowledge commands import them only when they run.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.cli import calc_commands, knowledge_commands
+from bot.cli.parsing import OneLineParser
+from calculators.errors import CalculatorError
+from knowledge.errors import KnowledgeError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree; `advisor --help` lists every command."""
+    parser = OneLineParser(
+        prog="advisor",
+        description=(
+            "The AI-infrastructure advisor: exact API vs self-hosted costs and answers from the guide. "
+            "Quantities accept 500M, 2B, 82.5M, 10K, $30K, 1,200,000; shares accept 40%% or 0.4."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    commands.required = True
+    calc_commands.register(commands)
+    knowledge_commands.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; bad input exits 2 with one line that says what to type."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (CalculatorError, KnowledgeError) as error:
+        print(f"advisor {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,68 @@
+"""Knowledge commands: ingest the guide and your own documents, search them."""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.cli.output import print_json
+from bot.settings import Settings
+from bot.wiring import open_index
+
+
+def register(commands: Any) -> None:
+    """Add `ingest` and `search` to the `advisor` parser."""
+    ingest = commands.add_parser(
+        "ingest",
+        help="build the knowledge index from the guide, and add your own .md/.txt files",
+        description="Embeds only what changed since the last run (content hashes). With no PATH, (re)indexes "
+        "the bundled guide.",
+    )
+    ingest.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="Markdown or text files or folders"
+    )
+    ingest.add_argument("--json", action="store_true", help="print the ingestion report as JSON")
+    ingest.set_defaults(handler=_run_ingest)
+
+    search = commands.add_parser("search", help="the guide's passages most relevant to a question")
+    search.add_argument("query", help='the question, e.g. "when should we self-host?"')
+    search.add_argument("-k", "--top", type=int, default=4, help="how many passages (default 4)")
+    search.add_argument(
+        "--json", action="store_true", help="print a JSON list of {section, text, score, ...}"
+    )
+    search.set_defaults(handler=_run_search)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    index = open_index(Settings())
+    report = index.ingest_guide(progress=not args.json)
+    if args.paths:
+        report = index.ingest(args.paths, progress=not args.json)
+    if args.json:
+        print_json(vars(report))
+    else:
+        print(
+            f"Knowledge index: {report.total} passages ({report.embedded} embedded, {report.unchanged} unchanged, "
+            f"{report.removed} removed) in {report.seconds:.1f} s"
+        )
+    return 0
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    if not args.query.strip():
+        print(
+            'advisor search: type a question, e.g. advisor search "when should we self-host?"',
+            file=sys.stderr,
+        )
+        return 2
+    index = open_index(Settings())
+    index.ensure_ready()
+    passages = index.search(args.query, k=max(1, args.top))
+    if args.json:
+        print_json([vars(passage) for passage in passages])
+        return 0
+    for rank, passage in enumerate(passages, start=1):
+        heading = passage.section + (f" > {passage.subsection}" if passage.subsection else "")
+        print(f"{rank}. [{heading}] (score {passage.score:.3f})")
+        print(f"   {passage.text}\n")
+    return 0
