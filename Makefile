@@ -1,0 +1,39 @@
+# The advisor's tasks. `make help` lists them.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: help install run test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv with everything (CPU torch first, so no CUDA build is pulled)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install ## build the knowledge index, then show a break-even and a search
+	$(BIN)/advisor ingest
+	$(BIN)/advisor breakeven --tokens 500M
+	$(BIN)/advisor search "should we self-host yet?"
+
+lint: install ## ruff and mypy (strict for calculators/)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: install lint ## lint, types and the whole test suite
+	$(BIN)/pytest
+
+bench: install ## print retrieval quality and latency numbers
+	$(BIN)/python bench/retrieval.py
+
+clean: ## remove the virtual environment
+	rm -rf $(VENV)
