@@ -132,6 +132,16 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             f"on {price.model}: {format_usd(cost.monthly_cost, cents=True)} a month at list prices."
         ),
         assumptions=tuple(assumptions),
+        flags=(
+            (
+                (
+                    f"The guide's blended method (mean of input and output price) would say {format_usd(blended, cents=True)}; "
+                    "this figure prices input and output separately, which is exact."
+                ),
+            )
+            if blended != cost.monthly_cost and not request.cached_input_share and not request.batch_share
+            else ()
+        ),
         details=tuple(details),
     )
 

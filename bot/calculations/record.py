@@ -41,7 +41,22 @@ class Calculation:
                 {"name": item.name, "value": item.value, "origin": item.origin} for item in self.assumptions
             ],
             "flags": list(self.flags),
+            "details": list(self.details),
         }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> "Calculation":
+        """Rebuild a calculation from `to_json()` output (numbers come back as JSON numbers)."""
+        reserved = {"tool", "inputs", "summary", "assumptions", "flags", "details"}
+        return cls(
+            tool=document["tool"],
+            inputs=dict(document.get("inputs", {})),
+            result={key: value for key, value in document.items() if key not in reserved},
+            summary=document["summary"],
+            assumptions=tuple(Assumption(**item) for item in document.get("assumptions", [])),
+            flags=tuple(document.get("flags", [])),
+            details=tuple(document.get("details", [])),
+        )
 
     def to_text(self) -> str:
         """The full plain-text report the CLI prints."""

@@ -22,6 +22,8 @@ class UsageRequest:
     input_tokens: Decimal | None = None
     output_tokens: Decimal | None = None
     days: Decimal = Decimal(30)
+    unit: str = "users"
+    """What `users` counts; "queries" for a monthly count of queries (then active share, rate and days are 1)."""
 
 
 def run_tokens(request: UsageRequest) -> Calculation:
@@ -40,6 +42,27 @@ def run_tokens(request: UsageRequest) -> Calculation:
     def origin(value: Decimal | None) -> str:
         return "you" if value is not None else GUIDE
 
+    if request.unit != "users":
+        summary = (
+            f"{format_tokens(request.users)} {request.unit} x ({num(input_tokens)} + {num(output_tokens)} tokens) = "
+            f"{format_tokens(tokens.total)} tokens a month ({format_tokens(tokens.input_tokens)} in, "
+            f"{format_tokens(tokens.output_tokens)} out)."
+        )
+        return Calculation(
+            tool="tokens",
+            inputs={name: value for name, value in vars(request).items() if value is not None},
+            result={
+                "monthly_tokens": tokens.total,
+                "input_tokens": tokens.input_tokens,
+                "output_tokens": tokens.output_tokens,
+            },
+            summary=summary,
+            assumptions=(
+                Assumption(
+                    "tokens per one of them", f"{num(input_tokens)} in + {num(output_tokens)} out", "you"
+                ),
+            ),
+        )
     return Calculation(
         tool="tokens",
         inputs={name: value for name, value in vars(request).items() if value is not None},

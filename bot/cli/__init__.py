@@ -8,7 +8,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import calc_commands, knowledge_commands
+from bot.cli import ask_commands, calc_commands, knowledge_commands
 from bot.cli.parsing import OneLineParser
 from calculators.errors import CalculatorError
 from knowledge.errors import KnowledgeError
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     calc_commands.register(commands)
     knowledge_commands.register(commands)
+    ask_commands.register(commands)
     return parser
 
 

@@ -1,14 +1,13 @@
 """Argument types and a parser whose errors are one line, not a usage dump."""
 
 import argparse
+import re
 import sys
 from decimal import Decimal
-import re
 from typing import Any, NoReturn
 
 from calculators.errors import QuantityError
 from calculators.quantities import parse_quantity, parse_share
-
 
 _NEGATIVE_QUANTITY = re.compile(r"^-\$?[0-9][0-9,]*(\.[0-9]+)?[KMBTkmbt%]?$")
 

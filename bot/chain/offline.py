@@ -1,0 +1,349 @@
+"""The offline answerer: no LLM, no network. Calculators for numbers, the guide's own sentences for the rest.
+
+It is the default on a fresh machine and the fallback whenever the LLM fails (the guide: "degrade
+gracefully, never hard-fail").
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from decimal import Decimal
+from typing import Protocol
+
+from bot.calculations.breakeven import BreakEvenRequest, run_breakeven
+from bot.calculations.cost import CostRequest, run_cost
+from bot.calculations.phase import run_phase
+from bot.calculations.record import Calculation
+from bot.calculations.savings import run_savings
+from bot.calculations.usage import UsageRequest, run_tokens
+from bot.chain.answer import Draft, Turn
+from bot.chain.understanding import Facts, Intent, Understanding, understand
+from calculators.errors import CalculatorError
+from knowledge.errors import KnowledgeError
+from knowledge.tables import Tables
+
+DEFAULT_MODEL = "gpt-4o"
+"""Priced when a cost question names no model: the guide's "appropriate for most tasks" pick."""
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "is",
+        "are",
+        "be",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "with",
+        "what",
+        "which",
+        "how",
+        "do",
+        "does",
+        "should",
+        "can",
+        "will",
+        "would",
+        "i",
+        "my",
+        "me",
+        "there",
+        "their",
+        "they",
+        "them",
+        "as",
+        "from",
+        "than",
+        "then",
+        "when",
+        "where",
+        "who",
+        "why",
+        "if",
+        "yet",
+        "still",
+        "just",
+        "much",
+        "many",
+        "more",
+        "most",
+        "about",
+        "into",
+        "per",
+        "so",
+        "not",
+        "no",
+        "any",
+    ]
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\"(])")
+
+
+class PassageLike(Protocol):
+    """What the answerer needs of a retrieved passage."""
+
+    section: str
+    subsection: str | None
+    text: str
+    score: float
+
+
+class OfflineAnswerer:
+    """Answers from the calculators and the retrieved passages, deterministically."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def answer(self, question: str, passages: Sequence[PassageLike], history: Sequence[Turn] = ()) -> Draft:
+        """Run the calculators the question needs, then quote the guide's most relevant sentences."""
+        understanding = self._with_history(understand(question, self._tables), history)
+        try:
+            calculations = self._calculate(understanding)
+        except (CalculatorError, KnowledgeError) as error:
+            return Draft(text=f"I couldn't run that calculation: {error}.\n" + _EXAMPLES)
+        quotes = best_sentences(question, passages, limit=2 if calculations else 3)
+        return Draft(text=_compose(understanding, calculations, quotes), calculations=calculations)
+
+    def _with_history(self, understanding: Understanding, history: Sequence[Turn]) -> Understanding:
+        """A follow-up ("and at 2B?", "what about on gpt-5?") reruns the last calculation with the new facts."""
+        previous = next((turn for turn in reversed(history) if turn.calculations), None)
+        if previous is None or understanding.intent is not Intent.GENERAL:
+            return understanding
+        new = understanding.facts
+        if not (new.stated().keys() - {"unplaced"} or new.unplaced):
+            return understanding
+        before = understand(previous.question, self._tables)
+        merged = replace(before.facts, unplaced=[])
+        for item in fields(Facts):
+            value = getattr(new, item.name)
+            if item.name != "unplaced" and value is not None:
+                setattr(merged, item.name, value)
+        if new.unplaced:
+            _set_primary(merged, before.intent, new.unplaced[0])
+        return Understanding(before.intent, merged)
+
+    def _calculate(self, understanding: Understanding) -> tuple[Calculation, ...]:
+        facts, tables = understanding.facts, self._tables
+        match understanding.intent:
+            case Intent.PHASE:
+                assert facts.spend is not None
+                return (run_phase(facts.spend, tables),)
+            case Intent.SAVINGS:
+                return (
+                    run_savings(
+                        cache_hit_share=facts.cache_hit_share,
+                        cache_hit_cost=facts.cache_hit_cost,
+                        batch_share=facts.batch_share,
+                        monthly_spend=facts.spend,
+                    ),
+                )
+            case Intent.TOKENS:
+                return (_usage(facts),)
+            case Intent.COST:
+                return self._cost(facts)
+            case Intent.BREAKEVEN:
+                return self._breakeven(facts)
+            case _:
+                return ()
+
+    def _cost(self, facts: Facts) -> tuple[Calculation, ...]:
+        steps: list[Calculation] = []
+        input_tokens, output_tokens, total = facts.monthly_input, facts.monthly_output, facts.monthly_tokens
+        if total is None:
+            usage = _usage(facts)
+            steps.append(usage)
+            input_tokens, output_tokens = usage.result["input_tokens"], usage.result["output_tokens"]
+            if not input_tokens or not output_tokens:
+                total, input_tokens, output_tokens = usage.result["monthly_tokens"], None, None
+        if facts.api_price_per_1k is not None:
+            request = CostRequest(
+                api_price_per_1k=facts.api_price_per_1k,
+                tokens=total,
+                input_tokens=input_tokens if total is None else None,
+                output_tokens=output_tokens if total is None else None,
+            )
+        elif input_tokens is not None or output_tokens is not None:
+            request = CostRequest(
+                model=facts.model or DEFAULT_MODEL,
+                input_tokens=input_tokens or Decimal(0),
+                output_tokens=output_tokens or Decimal(0),
+                cached_input_share=facts.cache_hit_share or Decimal(0),
+                batch_share=facts.batch_share or Decimal(0),
+            )
+        else:
+            request = CostRequest(
+                model=facts.model or DEFAULT_MODEL, tokens=total, input_share=facts.input_share
+            )
+        steps.append(run_cost(request, self._tables))
+        return tuple(steps)
+
+    def _breakeven(self, facts: Facts) -> tuple[Calculation, ...]:
+        steps: list[Calculation] = []
+        tokens = facts.monthly_tokens
+        input_share = facts.input_share
+        if tokens is None:
+            usage = _usage(facts)
+            steps.append(usage)
+            tokens = usage.result["monthly_tokens"]
+            if usage.result["input_tokens"] and usage.result["output_tokens"]:
+                input_share = usage.result["input_tokens"] / tokens
+        elif facts.monthly_input is not None and facts.monthly_output is not None and tokens:
+            input_share = facts.monthly_input / tokens
+        request = BreakEvenRequest(
+            tokens=tokens,
+            model=facts.model,
+            api_price_per_1k=facts.api_price_per_1k if facts.model is None else None,
+            input_share=input_share if facts.model is not None else None,
+            gpu=facts.gpu,
+            gpu_hourly=facts.gpu_hourly,
+            tokens_per_gpu=facts.tokens_per_gpu,
+            tokens_per_second=facts.tokens_per_second,
+            utilisation=facts.utilisation,
+            ops_hours=facts.ops_hours,
+            engineers=facts.engineers or Decimal(0),
+        )
+        steps.append(run_breakeven(request, self._tables))
+        return tuple(steps)
+
+
+def _usage(facts: Facts) -> Calculation:
+    if facts.interactions is not None and facts.users is None:
+        per = facts.tokens_per_interaction
+        return run_tokens(
+            UsageRequest(
+                users=facts.interactions,
+                active_share=Decimal(1),
+                days=Decimal(1),
+                unit="queries",
+                input_tokens=facts.input_per_interaction if per is None else per,
+                output_tokens=facts.output_per_interaction if per is None else Decimal(0),
+            )
+        )
+    if facts.users is None:
+        raise CalculatorError("say how many users, queries or tokens a month, e.g. 10K MAU or 500M tokens")
+    if facts.tokens_per_user_per_day is not None:
+        return run_tokens(
+            UsageRequest(
+                users=facts.users,
+                active_share=facts.active_share or Decimal(1),
+                input_tokens=facts.tokens_per_user_per_day,
+                output_tokens=Decimal(0),
+            )
+        )
+    per = facts.tokens_per_interaction
+    return run_tokens(
+        UsageRequest(
+            users=facts.users,
+            active_share=facts.active_share,
+            interactions_per_day=facts.interactions_per_day or Decimal(1),
+            input_tokens=per if per is not None else facts.input_per_interaction,
+            output_tokens=Decimal(0) if per is not None else facts.output_per_interaction,
+        )
+    )
+
+
+def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
+    """Put a bare follow-up amount where the previous question's main quantity was."""
+    if intent is Intent.PHASE:
+        facts.spend = value
+    elif intent in {Intent.TOKENS} or (facts.monthly_tokens is None and facts.users is not None):
+        facts.users = value
+    elif intent is Intent.SAVINGS:
+        facts.spend = value
+    else:
+        if facts.monthly_input is not None and facts.monthly_output is not None and facts.monthly_tokens:
+            share = facts.monthly_input / facts.monthly_tokens
+            facts.monthly_input, facts.monthly_output = value * share, value * (1 - share)
+        facts.monthly_tokens = value
+
+
+def best_sentences(question: str, passages: Sequence[PassageLike], limit: int = 3) -> list[tuple[str, str]]:
+    """The guide's sentences that best answer the question, as (section heading, sentence), best first.
+
+    Scores each sentence of the top passages by the question words it shares (rarer, longer words
+    count more), plus the passage's own retrieval rank, so a quote comes from a relevant section
+    and says the relevant thing.
+    """
+    terms = _terms(question)
+    scored: list[tuple[float, int, str, str]] = []
+    for rank, passage in enumerate(passages[:4]):
+        heading = passage.section + (f" > {passage.subsection}" if passage.subsection else "")
+        for position, sentence in enumerate(_sentences(passage.text)):
+            words = _terms(sentence)
+            if len(words) < 4:
+                continue
+            overlap = sum(min(len(term), 8) for term in terms & words)
+            score = overlap / (1 + len(words) ** 0.5) + 1.5 / (1 + rank) - 0.02 * position
+            scored.append((score, rank * 100 + position, heading, sentence))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    chosen = scored[:limit]
+    chosen.sort(key=lambda item: item[1])
+    return [(heading, sentence) for _, _, heading, sentence in chosen]
+
+
+def _sentences(text: str) -> list[str]:
+    lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -")]
+    return [sentence.strip() for line in lines for sentence in _SENTENCE_END.split(line) if sentence.strip()]
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"[a-z][a-z0-9-]+", text.lower())
+    return {_stem(word) for word in words if word not in _STOPWORDS and len(word) > 2}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+_EXAMPLES = (
+    'Try: "should we self-host at 500M tokens a month?", "we spend $30K a month, which phase are we in?", '
+    '"what do 8M input and 2M output tokens cost on gpt-4o?" or "10K MAU, how many tokens?"'
+)
+
+
+def _compose(
+    understanding: Understanding, calculations: Sequence[Calculation], quotes: list[tuple[str, str]]
+) -> str:
+    lines: list[str] = []
+    for calculation in calculations:
+        lines.append(calculation.summary)
+        if calculation.tool == "phase":
+            lines += [f"• {action}" for action in calculation.result["actions"]]
+        if calculation.assumptions:
+            lines.append(
+                "Assumptions: "
+                + "; ".join(f"{item.name} {item.value}" for item in calculation.assumptions)
+                + "."
+            )
+        lines += [f"Note: {flag}" for flag in calculation.flags]
+    if quotes:
+        lines.append("From the guide:" if calculations else "The guide says:")
+        lines += [f"> {sentence} [{heading}]" for heading, sentence in quotes]
+    if not calculations and understanding.intent is Intent.GENERAL and _wants_numbers(understanding):
+        lines.append("Tell me your numbers and I'll run them: " + _EXAMPLES)
+    if not lines:
+        lines.append("I found nothing in the guide about that. " + _EXAMPLES)
+    return "\n".join(lines)
+
+
+def _wants_numbers(understanding: Understanding) -> bool:
+    return bool(understanding.facts.unplaced) or understanding.facts.model is not None
