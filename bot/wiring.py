@@ -1,11 +1,19 @@
 """Build the heavy parts from settings, once, when a command or the bot first needs them."""
 
+import os
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.chain.chain import AdvisorChain
     from knowledge.index import KnowledgeIndex
+
+
+def _offline_environment() -> None:
+    """Keep the Hugging Face hub and Chroma's telemetry from reaching for the network."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def open_index(settings: Settings) -> "KnowledgeIndex":
@@ -13,6 +21,7 @@ def open_index(settings: Settings) -> "KnowledgeIndex":
 
     Imports sentence-transformers and Chroma, so calculator-only paths never call it.
     """
+    _offline_environment()
     from knowledge.embeddings import SentenceTransformerEmbeddings
     from knowledge.index import KnowledgeIndex
 
@@ -20,4 +29,46 @@ def open_index(settings: Settings) -> "KnowledgeIndex":
         settings.data_dir,
         SentenceTransformerEmbeddings(settings.advisor_embedding_model),
         retrieval=settings.advisor_retrieval,
+    )
+
+
+def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain":
+    """The answer chain: LLM mode when OPENAI_API_KEY is set, else the offline answerer."""
+    from bot.chain.cache import AnswerCache
+    from bot.chain.chain import AdvisorChain
+    from bot.chain.memory import ConversationMemory
+    from bot.chain.offline import OfflineAnswerer
+    from bot.stats import StatsStore
+    from knowledge.tables import tables, tables_fingerprint
+
+    index = open_index(settings)
+    index.ensure_ready()
+    data = settings.data_dir
+    llm = None
+    cost = None
+    if settings.openai_api_key is not None and settings.openai_api_key.get_secret_value():
+        from bot.chain.llm import LlmAnswerer, llm_cost
+
+        llm = LlmAnswerer(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url or None,
+            model=settings.advisor_llm_model,
+            timeout=settings.advisor_llm_timeout,
+            max_retries=settings.advisor_llm_max_retries,
+            max_tokens=settings.advisor_llm_max_tokens,
+            tables=tables(),
+        )
+
+        def cost(model: str, tokens_in: int, tokens_out: int) -> object:
+            return llm_cost(model, tokens_in, tokens_out, tables())
+
+    return AdvisorChain(
+        retriever=index,
+        offline=OfflineAnswerer(tables()),
+        llm=llm,
+        cache=AnswerCache(data / "cache.sqlite3", index.embeddings) if use_cache else None,
+        stats=StatsStore(data / "stats.sqlite3"),
+        memory=ConversationMemory(data / "memory.sqlite3"),
+        price_fingerprint=tables_fingerprint(),
+        llm_cost=cost,  # type: ignore[arg-type]
     )

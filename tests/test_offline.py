@@ -1,0 +1,90 @@
+"""The offline answerer: calculator numbers with assumptions, guide quotes, follow-ups."""
+
+from dataclasses import dataclass
+
+from bot.chain.answer import Turn
+from bot.chain.offline import OfflineAnswerer, best_sentences
+from knowledge.tables import tables
+
+
+@dataclass
+class FakePassage:
+    section: str
+    subsection: str | None
+    text: str
+    score: float
+
+
+CACHING = FakePassage(
+    "Hybrid Infrastructure: 10-50K Monthly Spend",
+    None,
+    "Caching and Request Deduplication: Implement caching for identical or similar requests. If 40% of requests "
+    "hit cache, effective cost drops 36%. Implementing caching alone can defer self-hosting by 6-12 months.",
+    0.8,
+)
+OTHER = FakePassage(
+    "FAQ", None, "Can we switch LLM providers later? Yes, if you've abstracted over provider specifics.", 0.3
+)
+
+
+def test_breakeven_question_gets_calculator_numbers_and_assumptions() -> None:
+    """A break-even question is answered with both costs, the verdict, assumptions and the guide's flags."""
+    draft = OfflineAnswerer(tables()).answer("should we self-host at 500M tokens a month?", [CACHING])
+    assert "$7,500.00" in draft.text and "$7,391.10" in draft.text
+    assert "Assumptions:" in draft.text
+    assert "$7,389" in draft.text  # the flag explains the guide's rounded GPU month
+    assert [c.tool for c in draft.calculations] == ["breakeven"]
+
+
+def test_spend_question_gets_phase_and_actions() -> None:
+    """ "We spend $30K a month, what now?" gets the phase, the distance to the next and the guide's actions."""
+    draft = OfflineAnswerer(tables()).answer("We spend $30K a month on OpenAI, what now?", [CACHING])
+    assert "Phase 2" in draft.text
+    assert "$20,000" in draft.text
+    assert "caching" in draft.text.lower()
+
+
+def test_general_question_quotes_sentences_with_section() -> None:
+    """A general question is answered with the relevant sentences, each with its section title."""
+    draft = OfflineAnswerer(tables()).answer("how long can caching defer self-hosting?", [OTHER, CACHING])
+    assert "6-12 months" in draft.text
+    assert "[Hybrid Infrastructure: 10-50K Monthly Spend]" in draft.text
+    assert draft.calculations == ()
+
+
+def test_best_sentences_picks_the_sentence_not_the_chunk() -> None:
+    """Only the most relevant sentences are quoted, not whole chunks."""
+    quotes = best_sentences("how much does a cache save?", [CACHING], limit=1)
+    assert quotes == [
+        (
+            "Hybrid Infrastructure: 10-50K Monthly Spend",
+            "If 40% of requests hit cache, effective cost drops 36%.",
+        )
+    ]
+
+
+def test_follow_up_reruns_last_calculation_at_new_volume() -> None:
+    """ "and at 2B?" after a break-even question reruns the break-even at 2B tokens."""
+    answerer = OfflineAnswerer(tables())
+    first = answerer.answer("should we self-host at 500M tokens?", [])
+    follow = answerer.answer(
+        "and at 2B?", [], [Turn("should we self-host at 500M tokens?", first.text, first.calculations)]
+    )
+    assert "At 2B tokens a month" in follow.text
+    assert "$30,000.00" in follow.text
+
+
+def test_follow_up_changes_the_model() -> None:
+    """ "what about on gpt-5?" after a cost question reprices the same tokens on GPT-5."""
+    answerer = OfflineAnswerer(tables())
+    question = "what do 8M input and 2M output tokens cost on gpt-4o?"
+    first = answerer.answer(question, [])
+    follow = answerer.answer("what about gpt-5?", [], [Turn(question, first.text, first.calculations)])
+    assert "gpt-5" in follow.text and "$30.00" in follow.text
+
+
+def test_impossible_numbers_get_a_clear_message() -> None:
+    """A question the calculators refuse gets a one-line reason and examples, not a wrong number."""
+    draft = OfflineAnswerer(tables()).answer("self-host 1B tokens at 0% utilization with 1000 tokens/s?", [])
+    assert "couldn't run that calculation" in draft.text
+    assert "utilisation" in draft.text
