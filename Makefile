@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install run test lint bench clean
+.PHONY: help install run test lint bench eval clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -32,8 +32,12 @@ lint: install ## ruff and mypy (strict for calculators/)
 test: install lint ## lint, types and the whole test suite
 	$(BIN)/pytest
 
-bench: install ## print retrieval quality and latency numbers
+bench: install ## print retrieval quality, index build time and answer latency (p50/p95)
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/latency.py
+
+eval: install ## score the answer chain on the visible evaluation set
+	$(BIN)/python bench/eval.py
 
 clean: ## remove the virtual environment
 	rm -rf $(VENV)

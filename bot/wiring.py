@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
     from bot.chain.chain import AdvisorChain
     from knowledge.index import KnowledgeIndex
 
@@ -16,20 +18,25 @@ def _offline_environment() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def open_index(settings: Settings) -> "KnowledgeIndex":
+def open_index(settings: Settings, embeddings: "Embeddings | None" = None) -> "KnowledgeIndex":
     """The knowledge index under the data folder, with the configured embedding model.
 
     Imports sentence-transformers and Chroma, so calculator-only paths never call it.
     """
     _offline_environment()
-    from knowledge.embeddings import SentenceTransformerEmbeddings
     from knowledge.index import KnowledgeIndex
 
     return KnowledgeIndex(
-        settings.data_dir,
-        SentenceTransformerEmbeddings(settings.advisor_embedding_model),
-        retrieval=settings.advisor_retrieval,
+        settings.data_dir, embeddings or open_embeddings(settings), retrieval=settings.advisor_retrieval
     )
+
+
+def open_embeddings(settings: Settings) -> "Embeddings":
+    """The configured sentence-transformers model (loaded lazily on first use)."""
+    _offline_environment()
+    from knowledge.embeddings import SentenceTransformerEmbeddings
+
+    return SentenceTransformerEmbeddings(settings.advisor_embedding_model)
 
 
 def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain":
@@ -41,7 +48,8 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
     from bot.stats import StatsStore
     from knowledge.tables import tables, tables_fingerprint
 
-    index = open_index(settings)
+    embeddings = open_embeddings(settings)
+    index = open_index(settings, embeddings)
     index.ensure_ready()
     data = settings.data_dir
     llm = None
@@ -64,9 +72,9 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
 
     return AdvisorChain(
         retriever=index,
-        offline=OfflineAnswerer(tables()),
+        offline=OfflineAnswerer(tables(), embeddings),
         llm=llm,
-        cache=AnswerCache(data / "cache.sqlite3", index.embeddings) if use_cache else None,
+        cache=AnswerCache(data / "cache.sqlite3", embeddings) if use_cache else None,
         stats=StatsStore(data / "stats.sqlite3"),
         memory=ConversationMemory(data / "memory.sqlite3"),
         price_fingerprint=tables_fingerprint(),

@@ -128,7 +128,8 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
         inputs=_inputs(request),
         result=result,
         summary=(
-            f"{format_tokens(tokens.input_tokens)} input + {format_tokens(tokens.output_tokens)} output tokens a month "
+            f"{format_tokens(tokens.input_tokens)} input ({format_usd(cost.input_cost, cents=True)}) + "
+            f"{format_tokens(tokens.output_tokens)} output tokens ({format_usd(cost.output_cost, cents=True)}) a month "
             f"on {price.model}: {format_usd(cost.monthly_cost, cents=True)} a month at list prices."
         ),
         assumptions=tuple(assumptions),

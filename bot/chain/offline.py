@@ -4,11 +4,15 @@ It is the default on a fresh machine and the fallback whenever the LLM fails (th
 gracefully, never hard-fail").
 """
 
+import math
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Protocol
+
+from langchain_core.embeddings import Embeddings
 
 from bot.calculations.breakeven import BreakEvenRequest, run_breakeven
 from bot.calculations.cost import CostRequest, run_cost
@@ -107,8 +111,22 @@ class PassageLike(Protocol):
 class OfflineAnswerer:
     """Answers from the calculators and the retrieved passages, deterministically."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, embeddings: Embeddings | None = None) -> None:
         self._tables = tables
+        self._embeddings = embeddings
+        self._vectors: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _similarity(self, question: str, sentences: list[str]) -> list[float]:
+        """Cosine of the question to each sentence; sentence vectors are computed once per process."""
+        assert self._embeddings is not None
+        with self._lock:
+            missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._vectors]
+        vectors = self._embeddings.embed_documents(missing) if missing else []
+        query = self._embeddings.embed_query(question)
+        with self._lock:
+            self._vectors.update(zip(missing, vectors, strict=True))
+            return [_cosine(query, self._vectors[sentence]) for sentence in sentences]
 
     def answer(self, question: str, passages: Sequence[PassageLike], history: Sequence[Turn] = ()) -> Draft:
         """Run the calculators the question needs, then quote the guide's most relevant sentences."""
@@ -117,7 +135,12 @@ class OfflineAnswerer:
             calculations = self._calculate(understanding)
         except (CalculatorError, KnowledgeError) as error:
             return Draft(text=f"I couldn't run that calculation: {error}.\n" + _EXAMPLES)
-        quotes = best_sentences(question, passages, limit=2 if calculations else 3)
+        quotes = best_sentences(
+            question,
+            passages,
+            limit=2 if calculations else 3,
+            similarity=self._similarity if self._embeddings is not None else None,
+        )
         return Draft(text=_compose(understanding, calculations, quotes), calculations=calculations)
 
     def _with_history(self, understanding: Understanding, history: Sequence[Turn]) -> Understanding:
@@ -273,28 +296,83 @@ def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
         facts.monthly_tokens = value
 
 
-def best_sentences(question: str, passages: Sequence[PassageLike], limit: int = 3) -> list[tuple[str, str]]:
+Similarity = Callable[[str, list[str]], list[float]]
+"""Cosine similarity of a question to each of a list of sentences."""
+
+_PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
+
+
+def best_sentences(
+    question: str, passages: Sequence[PassageLike], limit: int = 3, similarity: Similarity | None = None
+) -> list[tuple[str, str]]:
     """The guide's sentences that best answer the question, as (section heading, sentence), best first.
 
-    Scores each sentence of the top passages by the question words it shares (rarer, longer words
-    count more), plus the passage's own retrieval rank, so a quote comes from a relevant section
-    and says the relevant thing.
+    Scores each sentence of the top passages by the question words it shares, rarer words counting
+    more (inverse document frequency over the candidate sentences), by its embedding similarity to
+    the question when `similarity` is given, and by the passage's retrieval rank. A sentence that is
+    itself a question (the guide's FAQ) is not quoted; the sentence that answers it inherits its
+    match instead. A quote that starts with "This..." brings the sentence before it, and one that
+    ends with a colon brings the lines it introduces.
     """
     terms = _terms(question)
-    scored: list[tuple[float, int, str, str]] = []
-    for rank, passage in enumerate(passages[:4]):
-        heading = passage.section + (f" > {passage.subsection}" if passage.subsection else "")
-        for position, sentence in enumerate(_sentences(passage.text)):
-            words = _terms(sentence)
-            if len(words) < 4:
-                continue
-            overlap = sum(min(len(term), 8) for term in terms & words)
-            score = overlap / (1 + len(words) ** 0.5) + 1.5 / (1 + rank) - 0.02 * position
-            scored.append((score, rank * 100 + position, heading, sentence))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    chosen = scored[:limit]
-    chosen.sort(key=lambda item: item[1])
-    return [(heading, sentence) for _, _, heading, sentence in chosen]
+    per_passage = [(_heading(passage), _sentences(passage.text)) for passage in passages[:4]]
+    flat = [
+        (rank, position, sentence)
+        for rank, (_, sentences) in enumerate(per_passage)
+        for position, sentence in enumerate(sentences)
+    ]
+    if not flat:
+        return []
+    words = [_terms(sentence) for _, _, sentence in flat]
+    frequency: dict[str, int] = {}
+    for found in words:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    semantic = (
+        similarity(question, [sentence for _, _, sentence in flat]) if similarity else [0.0] * len(flat)
+    )
+
+    scored: list[tuple[float, int, int]] = []
+    asked = 0.0
+    for (rank, position, sentence), found, cosine in zip(flat, words, semantic, strict=True):
+        own = sum(math.log(1 + len(flat) / frequency[term]) for term in terms & found) / (
+            1 + len(found) ** 0.5 / 3
+        )
+        own += 4.0 * cosine
+        if position == 0:
+            asked = 0.0
+        if sentence.endswith("?"):
+            asked = own
+            continue
+        if len(found) >= 3:
+            scored.append((own + 0.9 * asked + 1.0 / (1 + rank) - 0.01 * position, rank, position))
+        asked = 0.0
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    chosen = sorted(scored[:limit], key=lambda item: (item[1], item[2]))
+    quotes: list[tuple[str, str]] = []
+    for _, rank, position in chosen:
+        heading, sentences = per_passage[rank]
+        start, end = position, position + 1
+        if _PRONOUN_START.match(sentences[position]) and position > 0:
+            start -= 1
+        if sentences[position].endswith(":"):
+            end = min(len(sentences), end + 5)  # the list it introduces, and the line that totals it
+        while end < len(sentences) and end - start < 6 and _PRONOUN_START.match(sentences[end]):
+            end += 1  # "These offer...": the next sentence goes on about this one
+        text = " ".join(sentences[start:end])
+        if not any(text in quoted or quoted in text for _, quoted in quotes):
+            quotes.append((heading, text))
+    return quotes
+
+
+def _heading(passage: PassageLike) -> str:
+    return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
+
+
+def _cosine(left: list[float], right: list[float]) -> float:
+    dot = sum(a * b for a, b in zip(left, right, strict=True))
+    norm = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
+    return dot / norm if norm else 0.0
 
 
 def _sentences(text: str) -> list[str]:

@@ -150,7 +150,7 @@ def _value(match: re.Match[str]) -> Decimal:
 
 
 def _after(text: str, end: int, words: int = 5) -> str:
-    return " ".join(_WORD.findall(text[end : end + 60])[:words])
+    return " ".join(_WORD.findall(text[end : end + 12 * words])[:words])
 
 
 def _before(text: str, start: int, words: int = 4) -> str:
@@ -163,8 +163,10 @@ def _has(window: str, *patterns: str) -> bool:
 
 def _place(match: re.Match[str], text: str, facts: Facts) -> None:
     value = _value(match)
-    after = _after(text, match.end())
+    after = _after(text, match.end(), 10)
     before = _before(text, match.start())
+    if before.endswith(("per", "/", "every")) or text[max(0, match.start() - 1) : match.start()] == "/":
+        return  # "per 1K tokens", "$10/1M": a unit, not an amount
     first = after.split(" ")[0] if after else ""
     if match["percent"]:
         _place_share(value / 100, before, after, facts)
@@ -217,7 +219,7 @@ def _place(match: re.Match[str], text: str, facts: Facts) -> None:
 
 
 def _place_share(share: Decimal, before: str, after: str, facts: Facts) -> None:
-    window = f"{before} | {after}"
+    window = f"{before} | {' '.join(after.split(' ')[:8])}"
     if _has(before, r"(hits?|cached|cache reads?).{0,12}(cost|costs|billed|priced|pay|paying|at)$"):
         facts.cache_hit_cost = share
     elif _has(window, r"cach", r"\bhits?\b"):
@@ -259,7 +261,7 @@ def _place_tokens(value: Decimal, first: str, after: str, before: str, facts: Fa
     if _has(rest, r"^(per|a|/|each|on one|on a|for one) ?(gpu|h100)"):
         facts.tokens_per_gpu = value
         return
-    role = _role(f"{before} {first} {rest}", before, rest)
+    role = _role(before, rest)
     per_interaction = first.startswith("-token") or _has(
         rest,
         r"^(\w+ )?(per|each|a|every) (query|request|interaction|message|conversation|question|call|document|doc|ticket|chat|answer|response|reply)",
@@ -284,12 +286,36 @@ def _place_tokens(value: Decimal, first: str, after: str, before: str, facts: Fa
         facts.monthly_tokens = value
 
 
-def _role(window: str, before: str, rest: str) -> str | None:
-    near = f"{before.split(' ')[-1] if before else ''} {' '.join(rest.split(' ')[:2])}"
-    if _has(near, r"\b(input|in|prompts?|questions?|queries|query|context)\b"):
+_INPUT_WORDS = frozenset({"input", "in", "prompt", "prompts", "context"})
+_OUTPUT_WORDS = frozenset(
+    {
+        "output",
+        "out",
+        "response",
+        "responses",
+        "answer",
+        "answers",
+        "reply",
+        "replies",
+        "completion",
+        "completions",
+        "generated",
+    }
+)
+_ASKED_WORDS = frozenset({"question", "questions", "query", "queries"})
+
+
+def _role(before: str, rest: str) -> str | None:
+    """Input or output, from the word just before the amount or just after "tokens"."""
+    last = (before.split(" ")[-1] if before else "").strip(".,;:!?")
+    following = (rest.split(" ")[0] if rest else "").strip(".,;:!?")
+    for word in (last, following):
+        if word in _INPUT_WORDS:
+            return "input"
+        if word in _OUTPUT_WORDS:
+            return "output"
+    if following in _ASKED_WORDS:  # "50-token questions"
         return "input"
-    if _has(near, r"\b(output|out|responses?|answers?|replies|reply|completions?|generated)\b"):
-        return "output"
     return None
 
 

@@ -1,0 +1,206 @@
+"""The whole answer chain: real index, real model, real SQLite, and the LLM over a local HTTP server."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+from openai_server import FakeOpenAIServer, Hang, Status, Text, ToolCalls, openai_server
+
+from bot.chain.cache import AnswerCache
+from bot.chain.chain import AdvisorChain
+from bot.chain.llm import LlmAnswerer, llm_cost
+from bot.chain.memory import ConversationMemory
+from bot.chain.offline import OfflineAnswerer
+from bot.stats import StatsStore
+from knowledge.index import KnowledgeIndex
+from knowledge.tables import tables, tables_fingerprint
+
+KEY = "sk-test-CHAIN-91c0d2e7a4b8"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings) -> KnowledgeIndex:
+    built = KnowledgeIndex(tmp_path_factory.mktemp("index"), embeddings)
+    built.ensure_ready()
+    return built
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with openai_server() as running:
+        yield running
+
+
+def make_chain(
+    index: KnowledgeIndex,
+    data: Path,
+    embeddings: Embeddings,
+    llm: LlmAnswerer | None = None,
+    cache: bool = False,
+) -> AdvisorChain:
+    return AdvisorChain(
+        retriever=index,
+        offline=OfflineAnswerer(tables(), embeddings),
+        llm=llm,
+        cache=AnswerCache(data / "cache.sqlite3", embeddings) if cache else None,
+        stats=StatsStore(data / "stats.sqlite3"),
+        memory=ConversationMemory(data / "memory.sqlite3"),
+        price_fingerprint=tables_fingerprint(),
+        llm_cost=lambda model, tokens_in, tokens_out: llm_cost(model, tokens_in, tokens_out, tables()),
+    )
+
+
+def make_llm(server: FakeOpenAIServer, *, timeout: float = 5, retries: int = 0) -> LlmAnswerer:
+    return LlmAnswerer(
+        api_key=KEY,
+        base_url=server.base_url,
+        model="gpt-4o",
+        timeout=timeout,
+        max_retries=retries,
+        max_tokens=400,
+        tables=tables(),
+    )
+
+
+def test_offline_answer_has_numbers_sources_and_mode(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path
+) -> None:
+    """Offline, a break-even question gets the calculator's numbers, the guide's sections and mode offline."""
+    answer = make_chain(index, tmp_path, embeddings).ask("Should we self-host at 500M tokens a month?")
+    assert answer.mode == "offline"
+    assert "$7,391.10" in answer.text
+    assert [c.tool for c in answer.calculations] == ["breakeven"]
+    assert answer.sources and all(source.section for source in answer.sources)
+    assert answer.timings["total"] >= answer.timings["retrieval"] > 0
+
+
+def test_follow_up_in_a_conversation(index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path) -> None:
+    """In one conversation "and at 2B?" reruns the break-even; in another it does not."""
+    chain = make_chain(index, tmp_path, embeddings)
+    chain.ask("should we self-host at 500M tokens?", conversation_id="thread-1")
+    follow = chain.ask("and at 2B?", conversation_id="thread-1")
+    assert "At 2B tokens a month" in follow.text
+    stranger = chain.ask("and at 2B?", conversation_id="thread-2")
+    assert "At 2B tokens a month" not in stranger.text
+
+
+def test_llm_answer_uses_the_calculator_tool(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    """With an LLM, the model's tool call runs the real calculator and the answer carries it, priced."""
+    server.script(
+        ToolCalls(("breakeven", {"tokens": 500000000})),
+        Text(
+            "Self-hosting breaks even at 500M: $7,391.10 vs $7,500 [Cost Analysis Framework].",
+            prompt_tokens=1200,
+            completion_tokens=80,
+        ),
+    )
+    answer = make_chain(index, tmp_path, embeddings, make_llm(server)).ask(
+        "should we self-host at 500M tokens?"
+    )
+    assert answer.mode == "llm"
+    assert answer.calculations[0].result["self_hosted_monthly_cost"] == Decimal("7391.10")
+    assert answer.tokens_in >= 1200 and answer.tokens_out >= 80
+    assert answer.cost > 0
+    sent = server.completions[0]
+    assert "breakeven" in sent.tool_names
+    assert any("Cost Analysis Framework" in str(message.get("content")) for message in sent.messages)
+
+
+@pytest.mark.parametrize("failure", [Status(500), Hang(10)], ids=["server-error", "hang"])
+def test_failing_llm_degrades_to_offline(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path, server: FakeOpenAIServer, failure: object
+) -> None:
+    """A 500 or a hang gives the offline answer, with one line saying so, well within the timeout."""
+    server.otherwise(failure)  # type: ignore[arg-type]
+    chain = make_chain(index, tmp_path, embeddings, make_llm(server, timeout=1))
+    answer = chain.ask("should we self-host at 500M tokens?")
+    assert answer.mode == "offline-fallback"
+    assert answer.text.splitlines()[0].startswith("The LLM was unavailable")
+    assert "$7,391.10" in answer.text
+    assert KEY not in answer.text
+    assert answer.timings["total"] < 5000
+    assert StatsStore(tmp_path / "stats.sqlite3").summary().fallbacks == 1
+
+
+def test_cache_hit_and_invalidation(index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path) -> None:
+    """The same question is served from the cache; a price-table change makes it a miss."""
+    chain = make_chain(index, tmp_path, embeddings, cache=True)
+    first = chain.ask("What will 500M tokens a month cost on GPT-4o?")
+    again = chain.ask("what will 500M tokens a month cost on gpt-4o")
+    assert (first.cache, again.cache) == (None, "exact")
+    assert again.text == first.text
+    changed = AdvisorChain(
+        retriever=index,
+        offline=OfflineAnswerer(tables()),
+        cache=AnswerCache(tmp_path / "cache.sqlite3", embeddings),
+        price_fingerprint="prices-changed",
+    )
+    assert changed.ask("What will 500M tokens a month cost on GPT-4o?").cache is None
+    summary = StatsStore(tmp_path / "stats.sqlite3").summary()
+    assert summary.answers == 2 and summary.exact_hits == 1
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_"))}
+    env["ADVISOR_DATA_DIR"] = str(tmp_path_factory.mktemp("cli-data"))
+    return env
+
+
+def advisor(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_cli_ask_json_batch_from_stdin(cli_env: dict[str, str]) -> None:
+    """`advisor ask --json -` answers one question per line with one JSON object per line."""
+    done = advisor(
+        cli_env, "ask", "--json", "-", stdin="we spend $30K a month, what now?\n\nwhat is serverless?\n"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(lines) == 2
+    assert {"answer", "sources", "calculations", "mode"} <= set(lines[0])
+    assert lines[0]["calculations"][0]["phase"] == 2
+    assert lines[1]["sources"][0]["section"]
+
+
+def test_cli_ask_uses_openai_compatible_endpoint_from_environment(
+    cli_env: dict[str, str], server: FakeOpenAIServer
+) -> None:
+    """With OPENAI_API_KEY and OPENAI_BASE_URL set, `advisor ask` answers through that endpoint."""
+    server.script(Text("Stay API-first until $50K a month [FAQ]."))
+    env = {**cli_env, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": server.base_url}
+    done = advisor(env, "ask", "--json", "--no-cache", "should we self-host Llama?")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["mode"] == "llm"
+    assert answer["answer"].startswith("Stay API-first")
+    assert server.completions[0].headers["authorization"] == f"Bearer {KEY}"
+    assert KEY not in done.stdout + done.stderr
+
+
+def test_cli_chat_keeps_the_conversation_and_stats_count_it(cli_env: dict[str, str]) -> None:
+    """`advisor chat` answers a follow-up from the same session, and `advisor stats` counts the answers."""
+    done = advisor(cli_env, "chat", stdin="should we self-host at 500M tokens?\nand at 2B?\nexit\n")
+    assert done.returncode == 0, done.stderr
+    assert "At 2B tokens a month" in done.stdout
+    stats = advisor(cli_env, "stats", "--json")
+    summary = json.loads(stats.stdout)
+    assert summary["answers"] >= 2
+    assert "p50_ms" in summary
