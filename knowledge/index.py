@@ -1,0 +1,376 @@
+"""What the advisor knows, kept current on disk and searchable by meaning, by keyword, or both."""
+
+import hashlib
+import re
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+from rank_bm25 import BM25Okapi
+from tqdm import tqdm
+
+from knowledge.chunking import (
+    CHUNKER_VERSION,
+    MAX_WORDS,
+    SUPPORTED_SUFFIXES,
+    Chunk,
+    chunk_markdown,
+    chunk_text_file,
+)
+from knowledge.errors import NoDocumentsError, RetrievalModeError, SourceNotFoundError, UnsupportedFileError
+from knowledge.guide import GUIDE_SOURCE, guide_text
+from knowledge.store import ChunkStore
+
+RETRIEVAL_MODES = ("vector", "keyword", "hybrid")
+"""Ways to search: embeddings in Chroma, BM25 over the chunk texts, or a blend of both scores."""
+
+DEFAULT_RETRIEVAL = "hybrid"
+"""The mode with the best hit@3 and MRR on tests/data/retrieval_questions.yml (see bench/retrieval.py)."""
+
+HYBRID_VECTOR_WEIGHT = 0.5
+"""Share of the vector score in a hybrid score; the rest is the keyword score."""
+
+_EMBED_BATCH = 32
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Question words ("how", "should", "we") would otherwise make the FAQ match every question.
+_STOPWORD_TEXT = """a an the and or but if of to in on at for from by with about as into over under than then so
+    is are was were be been being do does did done have has had having i we our ours us you your
+    they their them it its this that these those there here what which who whom whose when where
+    why how can could should would will shall may might must not no yes just still very really
+    much many more most some any all each every own same other such only also too up down out off
+    again once"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of the knowledge base that answers a query."""
+
+    section: str
+    """Top-level section title (e.g. "Cost Analysis Framework"), or the file name for plain text."""
+    subsection: str | None
+    """Sub-heading within the section, if any."""
+    text: str
+    """The passage, without its heading path."""
+    score: float
+    """Higher is better, 0 to 1. Vector: cosine similarity (below 0 shown as 0). Keyword: BM25 score
+    over the best one for this query. Hybrid: the mean of the two, each rescaled so the best
+    candidate scores 1 and the worst 0 (1 = best by meaning and by keywords)."""
+    source: str
+    """"guide" for the bundled guide, else the path of the file the user ingested."""
+    chunk_id: str
+    """The chunk's id in the store."""
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingestion run did."""
+
+    embedded: int
+    """Chunks newly embedded."""
+    unchanged: int
+    """Chunks kept because their content hash did not change."""
+    removed: int
+    """Chunks dropped because their source changed or vanished."""
+    total: int
+    """Chunks in the index now."""
+    seconds: float
+    """Wall time of the run."""
+
+
+class KnowledgeIndex:
+    """The guide and the user's own notes, chunked, embedded once, and searched."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        embeddings: Embeddings,
+        *,
+        retrieval: str = DEFAULT_RETRIEVAL,
+        max_words: int = MAX_WORDS,
+    ) -> None:
+        """Open the index kept in ``data_dir`` (nothing is embedded or read until needed).
+
+        Args:
+            data_dir: folder for the index; created if missing.
+            embeddings: turns texts into vectors; its ``model_id`` (if it has one) is recorded so a
+                different model re-embeds everything.
+            retrieval: "vector", "keyword" or "hybrid".
+            max_words: upper bound on a chunk's size, in words.
+
+        Raises:
+            RetrievalModeError: an unknown retrieval mode.
+        """
+        if retrieval not in RETRIEVAL_MODES:
+            raise RetrievalModeError(
+                f"unknown retrieval mode {retrieval!r}; use one of {', '.join(RETRIEVAL_MODES)}"
+            )
+        self.retrieval = retrieval
+        self.max_words = max_words
+        self._embeddings = embeddings
+        self._model_id = str(getattr(embeddings, "model_id", type(embeddings).__qualname__))
+        self._store = ChunkStore(data_dir)
+        self._chunks: dict[str, Chunk] | None = None
+        self._keyword: _KeywordIndex | None = None
+
+    def ingest_guide(self, *, progress: bool = False) -> IngestReport:
+        """Bring the bundled guide's chunks up to date (source "guide").
+
+        Args:
+            progress: show a progress bar on stderr while embedding.
+        """
+        started = time.perf_counter()
+        reembedded = self._adopt_model(progress)
+        chunks = chunk_markdown(guide_text(), GUIDE_SOURCE, max_words=self.max_words)
+        report = self._sync({GUIDE_SOURCE: chunks}, set(), progress, started, reembedded)
+        self._store.record_state(guide_digest=self._guide_digest())
+        return report
+
+    def ingest(self, paths: Sequence[Path], *, progress: bool = False) -> IngestReport:
+        """Add or refresh the user's .md and .txt files; a file's new chunks replace its old ones.
+
+        Directories contribute the .md and .txt files beneath them. Files ingested earlier that no
+        longer exist are dropped. Every path is checked before anything changes.
+
+        Args:
+            paths: files and directories.
+            progress: show a progress bar on stderr while embedding.
+
+        Raises:
+            SourceNotFoundError: a path does not exist.
+            UnsupportedFileError: a file is neither .md nor .txt.
+            NoDocumentsError: a directory holds no .md or .txt file.
+            UnreadableFileError: a file is not UTF-8 text.
+        """
+        started = time.perf_counter()
+        files = _files_to_ingest(paths)
+        incoming = {str(path.resolve()): chunk_text_file(path, max_words=self.max_words) for path in files}
+        reembedded = self._adopt_model(progress)
+        vanished = {
+            chunk.source
+            for chunk in self._stored().values()
+            if chunk.source != GUIDE_SOURCE
+            and chunk.source not in incoming
+            and not Path(chunk.source).exists()
+        }
+        return self._sync(incoming, vanished, progress, started, reembedded)
+
+    def ensure_ready(self) -> None:
+        """Ingest the guide if the index is empty, the guide changed, or the embedding model changed."""
+        state = self._store.state()
+        if (
+            self._store.count() == 0
+            or state.get("model_id") != self._model_id
+            or state.get("guide_digest") != self._guide_digest()
+        ):
+            self.ingest_guide()
+
+    def search(self, query: str, k: int = 4) -> list[Passage]:
+        """The ``k`` passages that best answer ``query``, best first (fewer if the index is smaller)."""
+        if self.retrieval == "vector":
+            return self._vector_search(query, k)
+        if self.retrieval == "keyword":
+            return self._keyword_search(query, k)
+        return self._hybrid_search(query, k)
+
+    def fingerprint(self) -> str:
+        """A digest that changes whenever the indexed chunks, the embedding model or the retrieval mode change."""
+        digest = hashlib.sha256(f"{self._model_id}\n{self.retrieval}\n".encode())
+        for chunk_id in sorted(self._stored()):
+            digest.update(chunk_id.encode() + b"\n")
+        return digest.hexdigest()
+
+    def _vector_search(self, query: str, k: int) -> list[Passage]:
+        hits = self._store.query(self._embeddings.embed_query(query), k)
+        return [_passage(hit.chunk_id, hit.chunk, max(0.0, 1.0 - hit.distance)) for hit in hits]
+
+    def _keyword_search(self, query: str, k: int) -> list[Passage]:
+        ranked = self._keyword_index().rank(query)[:k]
+        if not ranked:
+            return []
+        best = ranked[0][1]
+        chunks = self._stored()
+        return [_passage(chunk_id, chunks[chunk_id], score / best) for chunk_id, score in ranked]
+
+    def _hybrid_search(self, query: str, k: int) -> list[Passage]:
+        """Both searches over a wider pool; each one's scores min-max normalised, then blended."""
+        depth = max(5 * k, 20)
+        hits = self._store.query(self._embeddings.embed_query(query), depth)
+        vector = _min_max({hit.chunk_id: 1.0 - hit.distance for hit in hits})
+        keyword = _min_max(dict(self._keyword_index().rank(query)[:depth]), floor=0.0)
+        blended = {
+            chunk_id: HYBRID_VECTOR_WEIGHT * vector.get(chunk_id, 0.0)
+            + (1.0 - HYBRID_VECTOR_WEIGHT) * keyword.get(chunk_id, 0.0)
+            for chunk_id in vector.keys() | keyword.keys()
+        }
+        chunks = {**self._stored(), **{hit.chunk_id: hit.chunk for hit in hits}}
+        ranked = sorted(blended.items(), key=lambda item: (-item[1], chunks[item[0]].position, item[0]))[:k]
+        return [_passage(chunk_id, chunks[chunk_id], score) for chunk_id, score in ranked]
+
+    def _stored(self) -> dict[str, Chunk]:
+        """Every stored chunk by id, read from Chroma once and again after each ingestion."""
+        chunks = self._chunks  # one read: an ingestion in another thread may reset the attribute
+        if chunks is None:
+            chunks = self._chunks = self._store.chunks()
+        return chunks
+
+    def _keyword_index(self) -> "_KeywordIndex":
+        keyword = self._keyword
+        if keyword is None:
+            keyword = self._keyword = _KeywordIndex(self._stored())
+        return keyword
+
+    def _guide_digest(self) -> str:
+        """Changes with the guide's text and with anything that would cut it differently."""
+        key = f"{CHUNKER_VERSION}\n{self.max_words}\n{guide_text()}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    def _adopt_model(self, progress: bool) -> int:
+        """Re-embed every stored chunk if they were embedded by another model; returns how many."""
+        if self._store.state().get("model_id") == self._model_id:
+            return 0
+        chunks = list(self._stored().values())
+        self._store.reset()
+        self._store.record_state(model_id=self._model_id)
+        self._embed_and_store(chunks, progress)
+        self._forget()
+        return len(chunks)
+
+    def _sync(
+        self,
+        incoming: dict[str, list[Chunk]],
+        vanished: set[str],
+        progress: bool,
+        started: float,
+        reembedded: int,
+    ) -> IngestReport:
+        """Make the store hold exactly ``incoming`` for those sources and nothing for ``vanished`` ones."""
+        stored = self._stored()
+        to_embed: list[Chunk] = []
+        moved: list[Chunk] = []
+        unchanged = 0
+        for chunks in incoming.values():
+            for chunk in chunks:
+                kept = stored.get(chunk.id)
+                if kept is None or kept.content_hash != chunk.content_hash:
+                    to_embed.append(chunk)
+                    continue
+                unchanged += 1
+                if kept.position != chunk.position:
+                    moved.append(chunk)
+        wanted = {chunk.id for chunks in incoming.values() for chunk in chunks}
+        stale = [
+            chunk_id
+            for chunk_id, chunk in stored.items()
+            if (chunk.source in incoming or chunk.source in vanished) and chunk_id not in wanted
+        ]
+        self._embed_and_store(to_embed, progress)
+        self._store.update_positions(moved)
+        self._store.delete(stale)
+        self._forget()
+        return IngestReport(
+            embedded=reembedded + len(to_embed),
+            unchanged=unchanged,
+            removed=len(stale),
+            total=self._store.count(),
+            seconds=time.perf_counter() - started,
+        )
+
+    def _embed_and_store(self, chunks: list[Chunk], progress: bool) -> None:
+        with tqdm(
+            total=len(chunks), desc="Embedding", unit="chunk", file=sys.stderr, disable=not progress
+        ) as bar:
+            for start in range(0, len(chunks), _EMBED_BATCH):
+                batch = chunks[start : start + _EMBED_BATCH]
+                self._store.upsert(batch, self._embeddings.embed_documents([chunk.text for chunk in batch]))
+                bar.update(len(batch))
+
+    def _forget(self) -> None:
+        """Drop the in-memory copies so the next search reads what is stored now."""
+        self._chunks = None
+        self._keyword = None
+
+
+class _KeywordIndex:
+    """BM25 over chunk texts (heading path included), lowercase word tokens."""
+
+    def __init__(self, chunks: dict[str, Chunk]) -> None:
+        self._ids = list(chunks)
+        corpus = [_tokens(chunk.text) for chunk in chunks.values()]
+        self._bm25 = BM25Okapi(corpus) if corpus else None
+
+    def rank(self, query: str) -> list[tuple[str, float]]:
+        """Chunk ids with a positive score for ``query``, best first."""
+        tokens = _tokens(query)
+        if self._bm25 is None or not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        ranked = sorted(
+            zip(self._ids, (float(s) for s in scores), strict=True), key=lambda p: p[1], reverse=True
+        )
+        return [(chunk_id, score) for chunk_id, score in ranked if score > 0]
+
+
+def _tokens(text: str) -> list[str]:
+    """Lowercase words without stopwords, crudely stemmed so "hosting", "hosted", "hosts" all match "host"."""
+    return [_stem(word) for word in _TOKEN.findall(text.lower()) if word not in _STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def _min_max(scores: dict[str, float], *, floor: float | None = None) -> dict[str, float]:
+    """Scores rescaled so the best is 1 and the worst (or ``floor``) is 0; all 1 when they are equal."""
+    if not scores:
+        return {}
+    high = max(scores.values())
+    low = min(scores.values()) if floor is None else floor
+    if high <= low:
+        return dict.fromkeys(scores, 1.0)
+    return {key: (score - low) / (high - low) for key, score in scores.items()}
+
+
+def _passage(chunk_id: str, chunk: Chunk, score: float) -> Passage:
+    return Passage(
+        section=chunk.section,
+        subsection=chunk.subsection,
+        text=chunk.body,
+        score=score,
+        source=chunk.source,
+        chunk_id=chunk_id,
+    )
+
+
+def _files_to_ingest(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the .md/.txt files under directories named, checked before any work."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                candidate
+                for candidate in path.rglob("*")
+                if candidate.is_file()
+                and candidate.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            )
+            if not found:
+                raise NoDocumentsError(f"{path}: no .md or .txt files in this directory")
+            files.extend(found)
+        elif not path.exists():
+            raise SourceNotFoundError(f"{path}: no such file or directory")
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise UnsupportedFileError(
+                f"{path}: cannot ingest {path.suffix or 'a file without suffix'}; use .md or .txt"
+            )
+        else:
+            files.append(path)
+    return files

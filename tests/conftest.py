@@ -1,0 +1,25 @@
+"""Shared fixtures: every test runs offline, without telemetry, with its own data folder."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.embeddings import SentenceTransformerEmbeddings
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep tests off the network and out of the user's data folder."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "advisor-data"))
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> SentenceTransformerEmbeddings:
+    """The packaged embedding model, loaded once for the whole session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        model = SentenceTransformerEmbeddings()
+        model.embed_query("warm up")
+    return model
