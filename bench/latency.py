@@ -10,15 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from openai_server import Text, ToolCalls, openai_server  # noqa: E402
+from openai_server import Text, ToolCalls, openai_server
 
-from bot.chain.chain import AdvisorChain  # noqa: E402
-from bot.chain.evaluation import load_questions  # noqa: E402
-from bot.chain.llm import LlmAnswerer  # noqa: E402
-from bot.chain.offline import OfflineAnswerer  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.wiring import open_index  # noqa: E402
-from knowledge.tables import tables  # noqa: E402
+from bot.chain.chain import AdvisorChain
+from bot.chain.evaluation import load_questions
+from bot.chain.llm import LlmAnswerer
+from bot.chain.offline import OfflineAnswerer
+from bot.settings import Settings
+from bot.wiring import open_index
+from knowledge.tables import tables
 
 ROUNDS = 5
 

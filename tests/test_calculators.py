@@ -41,7 +41,9 @@ def test_quantities_refused_with_what_to_type(text: str) -> None:
         parse_quantity(text)
 
 
-@pytest.mark.parametrize(("text", "value"), [("40%", D("0.4")), ("0.4", D("0.4")), ("40", D("0.4")), ("100%", D(1))])
+@pytest.mark.parametrize(
+    ("text", "value"), [("40%", D("0.4")), ("0.4", D("0.4")), ("40", D("0.4")), ("100%", D(1))]
+)
 def test_shares(text: str, value: D) -> None:
     """Shares read as percentages or fractions."""
     assert parse_share(text) == value
@@ -87,8 +89,18 @@ def test_impossible_input_raises_instead_of_a_number(call: object) -> None:
         call()  # type: ignore[operator]
 
 
-@pytest.mark.parametrize(("tokens", "hours"), [(0, 20), (100_000_000, 20), (300_000_000, 25), (500_000_000, 30),
-                                               (1_250_000_000, 35), (2_000_000_000, 40), (9_000_000_000, 40)])
+@pytest.mark.parametrize(
+    ("tokens", "hours"),
+    [
+        (0, 20),
+        (100_000_000, 20),
+        (300_000_000, 25),
+        (500_000_000, 30),
+        (1_250_000_000, 35),
+        (2_000_000_000, 40),
+        (9_000_000_000, 40),
+    ],
+)
 def test_ops_hours_grow_with_volume(tokens: int, hours: int) -> None:
     """Ops hours interpolate between the guide's examples and stay flat outside them."""
     assert GUIDE_OPS.hours_at(D(tokens)) == D(hours)
@@ -110,7 +122,9 @@ def test_break_even_stays_cheaper_beyond_reported_volume() -> None:
     for step in range(1, 400):
         volume = point.stays_cheaper_from + step * 25_000_000
         assert compare(volume, D("0.015"), RUNPOD, ops_schedule=GUIDE_OPS).saving > 0, volume
-    assert compare(point.stays_cheaper_from - 1_000_000, D("0.015"), RUNPOD, ops_schedule=GUIDE_OPS).saving <= 0
+    assert (
+        compare(point.stays_cheaper_from - 1_000_000, D("0.015"), RUNPOD, ops_schedule=GUIDE_OPS).saving <= 0
+    )
 
 
 def test_break_even_never_when_gpu_tokens_cost_more_than_api() -> None:
@@ -118,14 +132,23 @@ def test_break_even_never_when_gpu_tokens_cost_more_than_api() -> None:
     point = break_even(D("0.00625"), RUNPOD, ops_schedule=GUIDE_OPS)
     assert point.never
     assert point.gpu_cost_per_1k > D("0.00625")
-    assert compare(D(50_000_000_000), D("0.00625"), RUNPOD, ops_schedule=GUIDE_OPS).verdict is Verdict.STAY_ON_API
+    assert (
+        compare(D(50_000_000_000), D("0.00625"), RUNPOD, ops_schedule=GUIDE_OPS).verdict
+        is Verdict.STAY_ON_API
+    )
 
 
 def test_spare_gpu_and_people_raise_the_self_hosted_cost() -> None:
     """A spare GPU, engineers and fixed costs are all added to the self-hosted month."""
     setup = SelfHostedSetup(
-        gpu_monthly_cost=D(2000), throughput=Throughput(D(100)), spare_gpus=1, ops_hours=D(10), ops_rate=D(50),
-        engineers=D(1), engineer_annual_cost=D(120_000), fixed_monthly=D(300),
+        gpu_monthly_cost=D(2000),
+        throughput=Throughput(D(100)),
+        spare_gpus=1,
+        ops_hours=D(10),
+        ops_rate=D(50),
+        engineers=D(1),
+        engineer_annual_cost=D(120_000),
+        fixed_monthly=D(300),
     )
     cost = self_hosted_cost(D(150), setup)
     assert cost.gpus == 3
@@ -140,7 +163,9 @@ def test_throughput_from_tokens_per_second() -> None:
 
 def test_cache_and_batch_in_exact_pricing() -> None:
     """Cached input is billed at the cache price and batch traffic at the batch multiplier."""
-    price = ModelPrice("gpt-4o", D("2.5"), D(10), cached_input_per_million=D("1.25"), batch_multiplier=D("0.5"))
+    price = ModelPrice(
+        "gpt-4o", D("2.5"), D(10), cached_input_per_million=D("1.25"), batch_multiplier=D("0.5")
+    )
     tokens = MonthlyTokens(D(1_000_000), D(1_000_000))
     cached = api_cost(price, tokens, cached_input_share=D("0.4"))
     assert cached.monthly_cost == D("12.0")
@@ -150,14 +175,22 @@ def test_cache_and_batch_in_exact_pricing() -> None:
     assert effective_price_per_1k(price, D("0.8")) == D("0.004")
 
 
-BANDS = (PhaseBand(1, "API-first", D(0)), PhaseBand(2, "Hybrid", D(10_000)),
-         PhaseBand(3, "Dedicated", D(50_000), includes_start=False))
+BANDS = (
+    PhaseBand(1, "API-first", D(0)),
+    PhaseBand(2, "Hybrid", D(10_000)),
+    PhaseBand(3, "Dedicated", D(50_000), includes_start=False),
+)
 
 
 @pytest.mark.parametrize(
     ("spend", "to_next", "on_threshold"),
-    [(D(9000), D(1000), False), (D(10_000), D(40_000), True), (D(30_000), D(20_000), False),
-     (D(50_000), D(0), True), (D(70_000), None, False)],
+    [
+        (D(9000), D(1000), False),
+        (D(10_000), D(40_000), True),
+        (D(30_000), D(20_000), False),
+        (D(50_000), D(0), True),
+        (D(70_000), None, False),
+    ],
 )
 def test_distance_to_next_phase(spend: D, to_next: D | None, on_threshold: bool) -> None:
     """The phase result says how much more spend reaches the next threshold, and flags exact thresholds."""

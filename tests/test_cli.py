@@ -17,8 +17,21 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_guide_example_2_from_the_issue() -> None:
     """The issue's spelled-out example 2 prints both costs, the GPUs and the verdict."""
-    done = run("breakeven", "--tokens", "500M", "--api-price", "0.015", "--gpu-hourly", "2.69",
-               "--tokens-per-gpu", "167M", "--ops-hours", "30", "--ops-rate", "50")
+    done = run(
+        "breakeven",
+        "--tokens",
+        "500M",
+        "--api-price",
+        "0.015",
+        "--gpu-hourly",
+        "2.69",
+        "--tokens-per-gpu",
+        "167M",
+        "--ops-hours",
+        "30",
+        "--ops-rate",
+        "50",
+    )
     assert done.returncode == 0, done.stderr
     assert "API $7,500.00" in done.stdout
     assert "self-hosted $7,391.10 on 3 GPUs" in done.stdout
@@ -41,9 +54,13 @@ def test_breakeven_defaults_are_the_guide_framework_and_are_printed() -> None:
     assert "30 h" in names["ops hours"]["value"]
 
 
-@pytest.mark.parametrize(("tokens", "api", "gpus", "verdict"),
-                         [("100M", 1500, 1, "stay_on_api"), ("2B", 30000, 12, "self_host_saves")])
-def test_breakeven_defaults_reproduce_examples_1_and_3(tokens: str, api: int, gpus: int, verdict: str) -> None:
+@pytest.mark.parametrize(
+    ("tokens", "api", "gpus", "verdict"),
+    [("100M", 1500, 1, "stay_on_api"), ("2B", 30000, 12, "self_host_saves")],
+)
+def test_breakeven_defaults_reproduce_examples_1_and_3(
+    tokens: str, api: int, gpus: int, verdict: str
+) -> None:
     """Defaults grow ops hours with volume, so 100M and 2B reproduce examples 1 and 3."""
     report = json.loads(run("breakeven", "--tokens", tokens, "--json").stdout)
     assert (report["api_monthly_cost"], report["gpus"], report["verdict"]) == (api, gpus, verdict)
@@ -57,8 +74,11 @@ def test_breakeven_guide_gpu_month_reproduces_printed_figure() -> None:
 
 def test_breakeven_with_a_model_and_split_prices_exactly() -> None:
     """Naming a model with an input share prices the API side at its list prices, exactly."""
-    report = json.loads(run("breakeven", "--tokens", "2.5B", "--model", "gemini-2.5-pro", "--input-share", "80%",
-                            "--json").stdout)
+    report = json.loads(
+        run(
+            "breakeven", "--tokens", "2.5B", "--model", "gemini-2.5-pro", "--input-share", "80%", "--json"
+        ).stdout
+    )
     assert report["api_monthly_cost"] == 7500
     assert "80% input" in next(a["value"] for a in report["assumptions"] if a["name"] == "API price")
 
@@ -138,6 +158,11 @@ def test_calculator_commands_do_not_load_the_heavy_stack() -> None:
         "heavy = [m for m in ('torch','sentence_transformers','chromadb') if m in sys.modules]; "
         "print('HEAVY', heavy)"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
     assert "HEAVY []" in done.stdout

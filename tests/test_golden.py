@@ -17,9 +17,9 @@ from calculators.self_hosted import (
 )
 from calculators.tokens import Usage, monthly_tokens, split_tokens
 
-GPT_4O = ModelPrice("gpt-4o", D("2.50"), D("10"))
-GPT_5 = ModelPrice("gpt-5", D("1.25"), D("10"))
-GEMINI_25_PRO = ModelPrice("gemini-2.5-pro", D("1.25"), D("10"))
+GPT_4O = ModelPrice("gpt-4o", D("2.50"), D(10))
+GPT_5 = ModelPrice("gpt-5", D("1.25"), D(10))
+GEMINI_25_PRO = ModelPrice("gemini-2.5-pro", D("1.25"), D(10))
 GUIDE_H100 = D(1963)
 """The monthly H100 figure the guide's examples multiply ($2.69 x 730 = $1,963.70, printed $1,963)."""
 
@@ -123,7 +123,9 @@ def test_g12_scenario_1_self_hosted() -> None:
 
 def test_g13_scenario_2_exact_split() -> None:
     """2.5B tokens, 80% input, at Gemini 2.5 Pro list prices: $2,500 + $5,000 = $7,500."""
-    tokens = monthly_tokens(Usage(users=D(500), interactions_per_day=D(100), input_tokens=D(50_000), days=D(1)))
+    tokens = monthly_tokens(
+        Usage(users=D(500), interactions_per_day=D(100), input_tokens=D(50_000), days=D(1))
+    )
     assert tokens.total == D(2_500_000_000)
     cost = api_cost(GEMINI_25_PRO, split_tokens(tokens.total, D("0.8")))
     assert (cost.input_cost, cost.output_cost, cost.monthly_cost) == (D(2500), D(5000), D(7500))
@@ -131,7 +133,9 @@ def test_g13_scenario_2_exact_split() -> None:
 
 def test_g14_scenario_3() -> None:
     """100K queries x 12K tokens is 1.2B; $18K on the API, $2,963 on one H100, saving ~$15K."""
-    tokens = monthly_tokens(Usage(users=D(100_000), input_tokens=D(10_000), output_tokens=D(2_000), days=D(1)))
+    tokens = monthly_tokens(
+        Usage(users=D(100_000), input_tokens=D(10_000), output_tokens=D(2_000), days=D(1))
+    )
     assert tokens.total == D(1_200_000_000)
     comparison = compare(tokens.total, D("0.015"), guide_setup("1500000000", fixed=1000))
     assert comparison.api_cost == D(18_000)

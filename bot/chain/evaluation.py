@@ -40,8 +40,10 @@ class EvalReport:
     def to_text(self) -> str:
         """The score in a few lines, misses listed."""
         lines = [
-            f"calculation questions: {self.calculation_right}/{self.calculation_total} "
-            f"({self.calculation_score:.0%})",
+            (
+                f"calculation questions: {self.calculation_right}/{self.calculation_total} "
+                f"({self.calculation_score:.0%})"
+            ),
             f"general questions:     {self.general_right}/{self.general_total} ({self.general_score:.0%})",
         ]
         lines += [f"  miss: {miss}" for miss in self.misses]

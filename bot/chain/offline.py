@@ -347,8 +347,18 @@ def best_sentences(
         if len(found) >= 3:
             scored.append((own + 0.9 * asked + 1.0 / (1 + rank) - 0.01 * position, rank, position))
         asked = 0.0
-    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
-    chosen = sorted(scored[:limit], key=lambda item: (item[1], item[2]))
+    # Greedy pick with a penalty for a passage already quoted, so the quotes cover the question
+    # from more than one place when more than one place answers it.
+    picked: list[tuple[float, int, int]] = []
+    remaining = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
+    while remaining and len(picked) < limit:
+        quoted = {rank for _, rank, _ in picked}
+        best = max(
+            remaining, key=lambda item: (item[0] - (0.5 if item[1] in quoted else 0.0), -item[1], -item[2])
+        )
+        picked.append(best)
+        remaining.remove(best)
+    chosen = sorted(picked, key=lambda item: (item[1], item[2]))
     quotes: list[tuple[str, str]] = []
     for _, rank, position in chosen:
         heading, sentences = per_passage[rank]
