@@ -19,10 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-run: install ## build the knowledge index, then show a break-even and a search
+run: install ## build the knowledge index, show a break-even, a search and an answer, then chat
 	$(BIN)/advisor ingest
 	$(BIN)/advisor breakeven --tokens 500M
 	$(BIN)/advisor search "should we self-host yet?"
+	$(BIN)/advisor ask "We spend $$30K a month on OpenAI, what now?"
+	$(BIN)/advisor chat
 
 lint: install ## ruff and mypy (strict for calculators/)
 	$(BIN)/ruff check .

@@ -282,7 +282,11 @@ class KnowledgeIndex:
 
     def _embed_and_store(self, chunks: list[Chunk], progress: bool) -> None:
         with tqdm(
-            total=len(chunks), desc="Embedding", unit="chunk", file=sys.stderr, disable=not progress
+            total=len(chunks),
+            desc="Embedding",
+            unit="chunk",
+            file=sys.stderr,
+            disable=not (progress and chunks),
         ) as bar:
             for start in range(0, len(chunks), _EMBED_BATCH):
                 batch = chunks[start : start + _EMBED_BATCH]

@@ -204,3 +204,27 @@ def test_cli_chat_keeps_the_conversation_and_stats_count_it(cli_env: dict[str, s
     summary = json.loads(stats.stdout)
     assert summary["answers"] >= 2
     assert "p50_ms" in summary
+
+
+def test_cli_ingest_user_notes_then_search_finds_them(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """`advisor ingest notes.md` makes the user's own text searchable, with its source and section."""
+    notes = tmp_path / "our-usage.md"
+    notes.write_text(
+        "# Our usage\n\nOur nightly invoice summarisation job sends 40M tokens to the Batch API.\n"
+    )
+    done = advisor(cli_env, "ingest", str(notes))
+    assert done.returncode == 0, done.stderr
+    assert "passages" in done.stdout
+    found = json.loads(advisor(cli_env, "search", "--json", "nightly invoice summarisation job").stdout)
+    assert found[0]["source"] == str(notes.resolve())
+    assert found[0]["section"] == "Our usage"
+    assert {"section", "text", "score"} <= set(found[0])
+
+
+def test_cli_knowledge_commands_refuse_bad_input_in_one_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """A missing file or an empty question exits 2 with one line, not a traceback."""
+    for args in (("ingest", str(tmp_path / "missing.md")), ("ask", "  "), ("search", "")):
+        done = advisor(cli_env, *args)
+        assert done.returncode == 2, args
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "Traceback" not in done.stderr

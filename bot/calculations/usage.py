@@ -42,25 +42,40 @@ def run_tokens(request: UsageRequest) -> Calculation:
     def origin(value: Decimal | None) -> str:
         return "you" if value is not None else GUIDE
 
+    totals = (
+        f"{format_tokens(tokens.total)} tokens a month ({format_tokens(tokens.input_tokens)} in, "
+        f"{format_tokens(tokens.output_tokens)} out)."
+    )
+    per_interaction = f"{num(input_tokens)} in + {num(output_tokens)} out"
     if request.unit != "users":
-        summary = (
-            f"{format_tokens(request.users)} {request.unit} x ({num(input_tokens)} + {num(output_tokens)} tokens) = "
-            f"{format_tokens(tokens.total)} tokens a month ({format_tokens(tokens.input_tokens)} in, "
-            f"{format_tokens(tokens.output_tokens)} out)."
+        summary = f"{format_tokens(request.users)} {request.unit} x ({num(input_tokens)} + {num(output_tokens)} tokens) = {totals}"
+        assumptions: tuple[Assumption, ...] = (
+            Assumption(f"tokens per one of the {request.unit}", per_interaction, "you"),
         )
-        return Calculation(
-            tool="tokens",
-            inputs={name: value for name, value in vars(request).items() if value is not None},
-            result={
-                "monthly_tokens": tokens.total,
-                "input_tokens": tokens.input_tokens,
-                "output_tokens": tokens.output_tokens,
-            },
-            summary=summary,
-            assumptions=(
-                Assumption(
-                    "tokens per one of them", f"{num(input_tokens)} in + {num(output_tokens)} out", "you"
-                ),
+        details: tuple[str, ...] = ()
+    else:
+        summary = (
+            f"{format_tokens(request.users)} users x {percent(active)} active x {num(request.interactions_per_day)}/day x "
+            f"({num(input_tokens)} + {num(output_tokens)} tokens) x {num(request.days)} days = {totals}"
+        )
+        assumptions = (
+            Assumption("daily active share", percent(active), origin(request.active_share)),
+            Assumption(
+                "interactions per active user a day",
+                num(request.interactions_per_day),
+                "you" if request.interactions_per_day != 1 else "default: one a day",
+            ),
+            Assumption(
+                "tokens per interaction",
+                per_interaction,
+                origin(request.input_tokens or request.output_tokens),
+            ),
+            Assumption("days", num(request.days), "you" if request.days != 30 else GUIDE),
+        )
+        details = (
+            (
+                f"  Price it: advisor cost --model gpt-4o --input {format_tokens(tokens.input_tokens)} "
+                f"--output {format_tokens(tokens.output_tokens)}"
             ),
         )
     return Calculation(
@@ -71,32 +86,9 @@ def run_tokens(request: UsageRequest) -> Calculation:
             "input_tokens": tokens.input_tokens,
             "output_tokens": tokens.output_tokens,
         },
-        summary=(
-            f"{format_tokens(request.users)} users x {percent(active)} active x {num(request.interactions_per_day)}/day x "
-            f"({num(input_tokens)} + {num(output_tokens)} tokens) x {num(request.days)} days = "
-            f"{format_tokens(tokens.total)} tokens a month ({format_tokens(tokens.input_tokens)} in, "
-            f"{format_tokens(tokens.output_tokens)} out)."
-        ),
-        assumptions=(
-            Assumption("daily active share", percent(active), origin(request.active_share)),
-            Assumption(
-                "interactions per active user a day",
-                num(request.interactions_per_day),
-                "you" if request.interactions_per_day != 1 else "default: one a day",
-            ),
-            Assumption(
-                "tokens per interaction",
-                f"{num(input_tokens)} in + {num(output_tokens)} out",
-                origin(request.input_tokens or request.output_tokens),
-            ),
-            Assumption("days", num(request.days), "you" if request.days != 30 else GUIDE),
-        ),
-        details=(
-            (
-                f"  Price it: advisor cost --model gpt-4o --input {format_tokens(tokens.input_tokens)} "
-                f"--output {format_tokens(tokens.output_tokens)}"
-            ),
-        ),
+        summary=summary,
+        assumptions=assumptions,
+        details=details,
     )
 
 

@@ -35,16 +35,21 @@ def register(commands: Any) -> None:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     index = open_index(Settings())
-    report = index.ingest_guide(progress=not args.json)
-    if args.paths:
-        report = index.ingest(args.paths, progress=not args.json)
+    # Your files first: a path that does not exist is refused before anything is embedded.
+    documents = index.ingest(args.paths, progress=not args.json) if args.paths else None
+    guide = index.ingest_guide(progress=not args.json)
     if args.json:
-        print_json(vars(report))
-    else:
+        print_json({"documents": vars(documents) if documents else None, "index": vars(guide)})
+        return 0
+    if documents is not None:
         print(
-            f"Knowledge index: {report.total} passages ({report.embedded} embedded, {report.unchanged} unchanged, "
-            f"{report.removed} removed) in {report.seconds:.1f} s"
+            f"Your documents: {documents.embedded} passages embedded, {documents.unchanged} unchanged, "
+            f"{documents.removed} removed in {documents.seconds:.1f} s"
         )
+    print(
+        f"Knowledge index: {guide.total} passages ({guide.embedded} embedded, {guide.unchanged} unchanged, "
+        f"{guide.removed} removed) in {guide.seconds:.1f} s"
+    )
     return 0
 
 
