@@ -88,3 +88,19 @@ def test_impossible_numbers_get_a_clear_message() -> None:
     draft = OfflineAnswerer(tables()).answer("self-host 1B tokens at 0% utilization with 1000 tokens/s?", [])
     assert "couldn't run that calculation" in draft.text
     assert "utilisation" in draft.text
+
+
+def test_phase_question_without_spend_lists_thresholds_and_asks() -> None:
+    """ "Which phase are we in?" with no spend lists the thresholds and asks for the spend."""
+    draft = OfflineAnswerer(tables()).answer("which phase are we in?", [])
+    assert "Phase 2 Hybrid from $10,000" in draft.text
+    assert "Tell me yours" in draft.text
+    assert draft.calculations == ()
+
+
+def test_cost_without_a_model_says_which_model_and_which_gpt4o_rate() -> None:
+    """A cost question naming no model says it priced GPT-4o, and what the guide's other GPT-4o rate gives."""
+    draft = OfflineAnswerer(tables()).answer("what will 500M tokens a month cost?", [])
+    assert "$3,125.00" in draft.text
+    assert "model none named, so gpt-4o" in draft.text
+    assert "this would be $7,500.00" in draft.text

@@ -80,6 +80,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             flags=(
                 "Blended pricing hides the input/output mix: give the split (--input/--output or --input-share) "
                 "for the exact figure. " + tables.contradiction("blended-hides-mix").note,
+                *_gpt4o_rate_flag(price.model, request.tokens, tables),
             ),
         )
     cost = api_cost(
@@ -142,7 +143,8 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             )
             if blended != cost.monthly_cost and not request.cached_input_share and not request.batch_share
             else ()
-        ),
+        )
+        + _gpt4o_rate_flag(price.model, tokens.total, tables),
         details=tuple(details),
     )
 
@@ -171,6 +173,19 @@ def _blended_rate(request: CostRequest) -> Calculation:
         assumptions=(
             Assumption("API price", f"{rate(request.api_price_per_1k)} per 1K tokens, blended", "you"),
         ),
+    )
+
+
+def _gpt4o_rate_flag(model: str, tokens: Decimal, tables: Tables) -> tuple[str, ...]:
+    """GPT-4o has a second price in the guide: say what that one would give, and that it was not used."""
+    if model != "gpt-4o":
+        return ()
+    rate_1k = tables.framework.api_price_per_1k
+    at_guide_rate = blended_api_cost(tokens, rate_1k).monthly_cost
+    return (
+        f"At the {rate(rate_1k)}/1K that the guide's break-even examples and Scenarios 1 and 3 call GPT-4o, this "
+        f"would be {format_usd(at_guide_rate, cents=True)}; I used GPT-4o's list prices. "
+        + tables.contradiction("two-gpt4o-rates").note,
     )
 
 

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 from bot.calculations.breakeven import BreakEvenRequest, run_breakeven
 from bot.calculations.cost import CostRequest, run_cost
 from bot.calculations.phase import run_phase
-from bot.calculations.record import Calculation
+from bot.calculations.record import Assumption, Calculation
 from bot.calculations.savings import run_savings
 from bot.calculations.usage import UsageRequest, run_tokens
 from bot.chain.answer import Draft, Turn
@@ -134,14 +134,18 @@ class OfflineAnswerer:
         try:
             calculations = self._calculate(understanding)
         except (CalculatorError, KnowledgeError) as error:
-            return Draft(text=f"I couldn't run that calculation: {error}.\n" + _EXAMPLES)
+            return Draft(text=f"I couldn't run that calculation: {error}.\nTry: " + _EXAMPLES)
         quotes = best_sentences(
             question,
             passages,
             limit=2 if calculations else 3,
             similarity=self._similarity if self._embeddings is not None else None,
         )
-        return Draft(text=_compose(understanding, calculations, quotes), calculations=calculations)
+        phases = "; ".join(
+            f"Phase {band.number} {band.name} from {'above ' if not band.includes_start else ''}${band.starts_at:,}"
+            for band in self._tables.phases.bands()
+        )
+        return Draft(text=_compose(understanding, calculations, quotes, phases), calculations=calculations)
 
     def _with_history(self, understanding: Understanding, history: Sequence[Turn]) -> Understanding:
         """A follow-up ("and at 2B?", "what about on gpt-5?") reruns the last calculation with the new facts."""
@@ -213,7 +217,15 @@ class OfflineAnswerer:
             request = CostRequest(
                 model=facts.model or DEFAULT_MODEL, tokens=total, input_share=facts.input_share
             )
-        steps.append(run_cost(request, self._tables))
+        cost = run_cost(request, self._tables)
+        if facts.model is None and facts.api_price_per_1k is None:
+            named = Assumption(
+                "model",
+                f"none named, so {DEFAULT_MODEL} (the guide: right for most tasks)",
+                "default: guide, API-First Strategy",
+            )
+            cost = replace(cost, assumptions=(named, *cost.assumptions))
+        steps.append(cost)
         return tuple(steps)
 
     def _breakeven(self, facts: Facts) -> tuple[Calculation, ...]:
@@ -403,15 +415,23 @@ def _stem(word: str) -> str:
 
 
 _EXAMPLES = (
-    'Try: "should we self-host at 500M tokens a month?", "we spend $30K a month, which phase are we in?", '
+    '"should we self-host at 500M tokens a month?", "we spend $30K a month, which phase are we in?", '
     '"what do 8M input and 2M output tokens cost on gpt-4o?" or "10K MAU, how many tokens?"'
 )
 
 
 def _compose(
-    understanding: Understanding, calculations: Sequence[Calculation], quotes: list[tuple[str, str]]
+    understanding: Understanding,
+    calculations: Sequence[Calculation],
+    quotes: list[tuple[str, str]],
+    phases: str = "",
 ) -> str:
     lines: list[str] = []
+    if not calculations and Intent.PHASE in understanding.asked and phases:
+        lines.append(
+            f'The guide\'s phases by monthly AI spend: {phases}. Tell me yours ("we spend $30K a month") '
+            "and I'll place you and say what to do next."
+        )
     for calculation in calculations:
         lines.append(calculation.summary)
         if calculation.tool == "phase":
@@ -426,12 +446,19 @@ def _compose(
     if quotes:
         lines.append("From the guide:" if calculations else "The guide says:")
         lines += [f"> {sentence} [{heading}]" for heading, sentence in quotes]
-    if not calculations and understanding.intent is Intent.GENERAL and _wants_numbers(understanding):
-        lines.append("Tell me your numbers and I'll run them: " + _EXAMPLES)
+    asked_phase = Intent.PHASE in understanding.asked and bool(phases)
+    if (
+        not calculations
+        and not asked_phase
+        and understanding.intent is Intent.GENERAL
+        and _wants_numbers(understanding)
+    ):
+        lines.append("Tell me your numbers and I'll run them, for example " + _EXAMPLES + ".")
     if not lines:
-        lines.append("I found nothing in the guide about that. " + _EXAMPLES)
+        lines.append("I found nothing in the guide about that. Try: " + _EXAMPLES)
     return "\n".join(lines)
 
 
 def _wants_numbers(understanding: Understanding) -> bool:
-    return bool(understanding.facts.unplaced) or understanding.facts.model is not None
+    numeric = {Intent.BREAKEVEN, Intent.COST, Intent.PHASE, Intent.TOKENS, Intent.SAVINGS}
+    return bool(understanding.facts.unplaced or understanding.facts.model or understanding.asked & numeric)

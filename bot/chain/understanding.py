@@ -90,6 +90,8 @@ class Understanding:
 
     intent: Intent
     facts: Facts
+    asked: frozenset[Intent] = frozenset()
+    """Everything the wording asks about, whether or not the question gave the numbers for it."""
 
 
 def understand(question: str, tables: Tables) -> Understanding:
@@ -102,7 +104,10 @@ def understand(question: str, tables: Tables) -> Understanding:
     for match in _AMOUNT.finditer(text):
         _place(match, text, facts)
     _derive(facts)
-    return Understanding(_intent(text, facts), facts)
+    asked = frozenset(
+        intent for intent, patterns in _ASKS.items() if any(re.search(p, text) for p in patterns)
+    )
+    return Understanding(_intent(text, facts, asked), facts, asked)
 
 
 def _find_model(text: str, tables: Tables) -> str | None:
@@ -377,10 +382,8 @@ _ASKS = {
 }
 
 
-def _intent(text: str, facts: Facts) -> Intent:
-    asks = {
-        intent: any(re.search(pattern, text) for pattern in patterns) for intent, patterns in _ASKS.items()
-    }
+def _intent(text: str, facts: Facts, asked: frozenset[Intent]) -> Intent:
+    asks = {intent: intent in asked for intent in _ASKS}
     volume = facts.monthly_tokens is not None or facts.users is not None or facts.interactions is not None
     if asks[Intent.SAVINGS] and (facts.cache_hit_share is not None or facts.batch_share is not None):
         return Intent.SAVINGS
