@@ -23,7 +23,7 @@ run: install ## build the knowledge index, show a break-even, a search and an an
 	$(BIN)/advisor ingest
 	$(BIN)/advisor breakeven --tokens 500M
 	$(BIN)/advisor search "should we self-host yet?"
-	$(BIN)/advisor ask "We spend $$30K a month on OpenAI, what now?"
+	$(BIN)/advisor ask 'We spend $$30K a month on OpenAI, what now?'
 	$(BIN)/advisor chat
 
 lint: install ## ruff and mypy (strict for calculators/)

@@ -104,3 +104,12 @@ def test_cost_without_a_model_says_which_model_and_which_gpt4o_rate() -> None:
     assert "$3,125.00" in draft.text
     assert "model none named, so gpt-4o" in draft.text
     assert "this would be $7,500.00" in draft.text
+
+
+def test_reference_lists_are_not_quoted_as_answers() -> None:
+    """The guide's Sources list can be retrieved but is never quoted as advice."""
+    sources = FakePassage(
+        "Sources", None, "OpenAI API Pricing Documentation (2026) and RunPod GPU Pricing Data.", 0.9
+    )
+    quotes = best_sentences("what does OpenAI pricing documentation say about caching?", [sources, CACHING])
+    assert quotes and all(heading != "Sources" for heading, _ in quotes)

@@ -311,6 +311,8 @@ def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
 Similarity = Callable[[str, list[str]], list[float]]
 """Cosine similarity of a question to each of a list of sentences."""
 
+_REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
+"""Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
 _PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
 
 
@@ -327,7 +329,8 @@ def best_sentences(
     ends with a colon brings the lines it introduces.
     """
     terms = _terms(question)
-    per_passage = [(_heading(passage), _sentences(passage.text)) for passage in passages[:4]]
+    quotable = [passage for passage in passages[:4] if passage.section not in _REFERENCE_LISTS]
+    per_passage = [(_heading(passage), _sentences(passage.text)) for passage in quotable]
     flat = [
         (rank, position, sentence)
         for rank, (_, sentences) in enumerate(per_passage)

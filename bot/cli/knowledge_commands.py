@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -69,5 +70,6 @@ def _run_search(args: argparse.Namespace) -> int:
     for rank, passage in enumerate(passages, start=1):
         heading = passage.section + (f" > {passage.subsection}" if passage.subsection else "")
         print(f"{rank}. [{heading}] (score {passage.score:.3f})")
-        print(f"   {passage.text}\n")
+        lines = [line.strip() for line in passage.text.splitlines() if line.strip() not in ("", "-")]
+        print(textwrap.fill(" ".join(lines), width=100, initial_indent="   ", subsequent_indent="   ") + "\n")
     return 0
