@@ -9,7 +9,7 @@ from bot.calculations.phase import run_phase
 from bot.calculations.savings import run_savings
 from bot.calculations.usage import UsageRequest, run_tokens
 from bot.cli.output import emit
-from bot.cli.parsing import quantity, share, whole
+from bot.cli.parsing import given, quantity, share, whole
 from knowledge.tables import tables
 
 
@@ -88,15 +88,7 @@ def _run_breakeven(args: argparse.Namespace) -> int:
         ops_hours=args.ops_hours,
         ops_rate=args.ops_rate,
         spare_gpus=args.spare_gpus,
-        **{
-            key: value
-            for key, value in {
-                "engineers": args.engineers,
-                "engineer_annual_cost": args.engineer_cost,
-                "fixed_monthly": args.fixed,
-            }.items()
-            if value is not None
-        },
+        **given(engineers=args.engineers, engineer_annual_cost=args.engineer_cost, fixed_monthly=args.fixed),
     )
     emit(run_breakeven(request, tables()), args.json)
     return 0
@@ -135,14 +127,7 @@ def _run_cost(args: argparse.Namespace) -> int:
         tokens=args.tokens,
         input_share=args.input_share,
         api_price_per_1k=args.api_price,
-        **{
-            key: value
-            for key, value in {
-                "cached_input_share": args.cached_share,
-                "batch_share": args.batch_share,
-            }.items()
-            if value is not None
-        },
+        **given(cached_input_share=args.cached_share, batch_share=args.batch_share),
     )
     emit(run_cost(request, tables()), args.json)
     return 0
@@ -170,11 +155,7 @@ def _run_tokens(args: argparse.Namespace) -> int:
         active_share=args.active_share,
         input_tokens=args.input,
         output_tokens=args.output,
-        **{
-            key: value
-            for key, value in {"interactions_per_day": args.per_day, "days": args.days}.items()
-            if value is not None
-        },
+        **given(interactions_per_day=args.per_day, days=args.days),
     )
     emit(run_tokens(request), args.json)
     return 0

@@ -49,3 +49,8 @@ def whole(text: str) -> int:
     if value != value.to_integral_value():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
     return int(value)
+
+
+def given(**options: Any) -> dict[str, Any]:
+    """The options the user typed (not None), so the request's own defaults apply to the rest."""
+    return {name: value for name, value in options.items() if value is not None}
