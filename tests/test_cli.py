@@ -1,6 +1,7 @@
 """The `advisor` command line as a user runs it: real processes, real output."""
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -142,10 +143,40 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], hint: str) -> N
     assert "Traceback" not in done.stderr
 
 
+def test_bad_setting_is_one_line_naming_the_variable() -> None:
+    """A setting that does not parse is named in one line, not a pydantic traceback."""
+    done = subprocess.run(
+        [*ADVISOR, "stats"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "ADVISOR_LLM_TIMEOUT": "soon"},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        (
+            "advisor stats: setting ADVISOR_LLM_TIMEOUT is invalid: Input should be a valid number, "
+            "unable to parse string as a number (see .env.sample)"
+        )
+    ]
+
+
 def test_help_explains_every_command() -> None:
     """`advisor --help` lists every command with a line of explanation."""
     done = run("--help")
-    for command in ("breakeven", "cost", "tokens", "phase", "savings", "ingest", "search"):
+    for command in (
+        "breakeven",
+        "cost",
+        "tokens",
+        "phase",
+        "savings",
+        "ingest",
+        "search",
+        "ask",
+        "chat",
+        "stats",
+    ):
         assert command in done.stdout
 
 

@@ -8,6 +8,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from bot.cli import ask_commands, calc_commands, knowledge_commands
 from bot.cli.parsing import OneLineParser
 from calculators.errors import CalculatorError
@@ -39,6 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (CalculatorError, KnowledgeError) as error:
         print(f"advisor {args.command}: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:  # a setting from the environment or .env that does not parse
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        print(
+            f"advisor {args.command}: setting {name} is invalid: {first['msg']} (see .env.sample)",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130
