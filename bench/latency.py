@@ -1,7 +1,6 @@
 """Print p50/p95 latency of warm answers: offline (calculation and general questions separately) and the
 LLM path against a local OpenAI-compatible server. `make bench` runs it; nothing here asserts."""
 
-import statistics
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ from bot.chain.evaluation import load_questions
 from bot.chain.llm import LlmAnswerer
 from bot.chain.offline import OfflineAnswerer
 from bot.settings import Settings
+from bot.stats import nearest_rank
 from bot.wiring import open_embeddings, open_index
 from knowledge.tables import tables
 
@@ -26,8 +26,8 @@ ROUNDS = 5
 def percentiles(samples: list[float]) -> str:
     """p50 and p95 (nearest rank) of millisecond samples."""
     ordered = sorted(samples)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ordered)})"
+    p50, p95 = nearest_rank(ordered, 50), nearest_rank(ordered, 95)
+    return f"p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (n={len(ordered)})"
 
 
 def timed(chain: AdvisorChain, questions: list[str], rounds: int) -> list[float]:

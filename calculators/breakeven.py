@@ -7,7 +7,13 @@ from enum import StrEnum
 
 from calculators.api_cost import THOUSAND
 from calculators.errors import InvalidInputError
-from calculators.self_hosted import SelfHostedCost, SelfHostedSetup, Throughput, self_hosted_cost
+from calculators.self_hosted import (
+    SelfHostedCost,
+    SelfHostedSetup,
+    Throughput,
+    engineer_monthly_cost,
+    self_hosted_cost,
+)
 from calculators.validation import non_negative
 
 MAX_GPU_STEPS = 1_000_000
@@ -212,7 +218,7 @@ def sensitivity(
 
 
 def _non_gpu_cost(setup: SelfHostedSetup, ops_hours: Decimal) -> Decimal:
-    engineers = setup.engineers * setup.engineer_annual_cost / 12
+    engineers = engineer_monthly_cost(setup.engineers, setup.engineer_annual_cost)
     return ops_hours * setup.ops_rate + engineers + setup.fixed_monthly
 
 

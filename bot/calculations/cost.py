@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from bot.calculations.format import percent, rate
 from bot.calculations.record import Assumption, Calculation
-from calculators.api_cost import api_cost, blended_api_cost, blended_price_per_1k
+from calculators.api_cost import ApiCost, api_cost, blended_api_cost, blended_price_per_1k
 from calculators.errors import InvalidInputError
 from calculators.quantities import format_tokens, format_usd
 from calculators.tokens import MonthlyTokens, split_tokens
@@ -63,15 +63,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
         return Calculation(
             tool="cost",
             inputs=_inputs(request),
-            result=_result(
-                cost.monthly_cost,
-                cost.input_cost,
-                cost.output_cost,
-                "blended",
-                blended,
-                price.model,
-                quote.source,
-            ),
+            result=_result(cost, price.model, quote.source),
             summary=(
                 f"{format_tokens(request.tokens)} tokens a month on {price.model}, blended at {rate(blended)}/1K: "
                 f"{format_usd(cost.monthly_cost, cents=True)} a month (the guide's blended method)."
@@ -90,7 +82,6 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
     details = [
         f"  Input:  {format_tokens(tokens.input_tokens)} tokens = {format_usd(cost.input_cost, cents=True)}",
         f"  Output: {format_tokens(tokens.output_tokens)} tokens = {format_usd(cost.output_cost, cents=True)}",
-        f"  The guide's blended method would say {format_usd(blended, cents=True)}.",
     ]
     if request.cached_input_share:
         assumptions.append(
@@ -110,15 +101,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             )
         )
         details.append(f"  The Batch API saves {format_usd(cost.batch_saving, cents=True)}.")
-    result = _result(
-        cost.monthly_cost,
-        cost.input_cost,
-        cost.output_cost,
-        "exact",
-        cost.price_per_1k,
-        price.model,
-        quote.source,
-    )
+    result = _result(cost, price.model, quote.source)
     result |= {
         "blended_monthly_cost": blended,
         "cache_saving": cost.cache_saving,
@@ -160,15 +143,7 @@ def _blended_rate(request: CostRequest) -> Calculation:
     return Calculation(
         tool="cost",
         inputs=_inputs(request),
-        result=_result(
-            cost.monthly_cost,
-            cost.input_cost,
-            cost.output_cost,
-            "blended",
-            request.api_price_per_1k,
-            None,
-            "you",
-        ),
+        result=_result(cost, None, "you"),
         summary=f"{format_tokens(total)} tokens a month at {rate(request.api_price_per_1k)}/1K: {format_usd(cost.monthly_cost, cents=True)} a month.",
         assumptions=(
             Assumption("API price", f"{rate(request.api_price_per_1k)} per 1K tokens, blended", "you"),
@@ -205,21 +180,14 @@ def _inputs(request: CostRequest) -> dict[str, object]:
     return {name: value for name, value in vars(request).items() if value is not None and value != Decimal(0)}
 
 
-def _result(
-    monthly: Decimal,
-    input_cost: Decimal,
-    output_cost: Decimal,
-    method: str,
-    per_1k: Decimal,
-    model: str | None,
-    source: str,
-) -> dict[str, object]:
+def _result(cost: ApiCost, model: str | None, source: str) -> dict[str, object]:
+    """The JSON fields every cost result has; method and rate come from the calculator's own record."""
     return {
-        "monthly_cost": monthly,
-        "input_cost": input_cost,
-        "output_cost": output_cost,
-        "method": method,
-        "price_per_1k": per_1k,
+        "monthly_cost": cost.monthly_cost,
+        "input_cost": cost.input_cost,
+        "output_cost": cost.output_cost,
+        "method": cost.method.value,
+        "price_per_1k": cost.price_per_1k,
         "model": model,
         "price_source": source,
     }

@@ -297,7 +297,7 @@ def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
     """Put a bare follow-up amount where the previous question's main quantity was."""
     if intent is Intent.PHASE:
         facts.spend = value
-    elif intent in {Intent.TOKENS} or (facts.monthly_tokens is None and facts.users is not None):
+    elif intent is Intent.TOKENS or (facts.monthly_tokens is None and facts.users is not None):
         facts.users = value
     elif intent is Intent.SAVINGS:
         facts.spend = value

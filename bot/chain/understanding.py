@@ -333,8 +333,6 @@ def _derive(facts: Facts) -> None:
             facts.input_per_interaction, facts.monthly_input = facts.monthly_input, None
         elif facts.monthly_output is not None and facts.output_per_interaction is None:
             facts.output_per_interaction, facts.monthly_output = facts.monthly_output, None
-    if facts.monthly_tokens is None and facts.monthly_input is not None and facts.monthly_output is not None:
-        facts.monthly_tokens = facts.monthly_input + facts.monthly_output
     if facts.monthly_tokens is None and (facts.monthly_input is not None or facts.monthly_output is not None):
         facts.monthly_tokens = (facts.monthly_input or Decimal(0)) + (facts.monthly_output or Decimal(0))
 
