@@ -162,6 +162,21 @@ def test_bad_setting_is_one_line_naming_the_variable() -> None:
     ]
 
 
+def test_output_cut_short_by_the_reader_is_not_a_traceback() -> None:
+    """When the reader goes away (`advisor ... | head`), the command ends quietly, without a traceback."""
+    with subprocess.Popen(
+        [*ADVISOR, "breakeven", "--tokens", "500M", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # nobody will read: every write gets EPIPE
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr
+
+
 def test_help_explains_every_command() -> None:
     """`advisor --help` lists every command with a line of explanation."""
     done = run("--help")

@@ -5,6 +5,7 @@ well under a second; the knowledge commands import them only when they run.
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,3 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`advisor ... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
