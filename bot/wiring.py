@@ -1,6 +1,9 @@
 """Build the heavy parts from settings, once, when a command or the bot first needs them."""
 
+import functools
 import os
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -53,7 +56,7 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
     index.ensure_ready()
     data = settings.data_dir
     llm = None
-    cost = None
+    cost: Callable[[str, int, int], Decimal] | None = None
     if settings.openai_api_key is not None and settings.openai_api_key.get_secret_value():
         from bot.chain.llm import LlmAnswerer, llm_cost
 
@@ -66,9 +69,7 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
             max_tokens=settings.advisor_llm_max_tokens,
             tables=tables(),
         )
-
-        def cost(model: str, tokens_in: int, tokens_out: int) -> object:
-            return llm_cost(model, tokens_in, tokens_out, tables())
+        cost = functools.partial(llm_cost, tables=tables())
 
     return AdvisorChain(
         retriever=index,
@@ -78,5 +79,5 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
         stats=StatsStore(data / "stats.sqlite3"),
         memory=ConversationMemory(data / "memory.sqlite3"),
         price_fingerprint=tables_fingerprint(),
-        llm_cost=cost,  # type: ignore[arg-type]
+        llm_cost=cost,
     )
