@@ -34,6 +34,10 @@ class Settings(BaseSettings):
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    """App-level token (xapp-...) with connections:write: `advisor serve` uses Socket Mode when it is set."""
+    slack_api_url: str = "https://slack.com/api/"
+    """Slack's Web API base URL; tests and proxies point it elsewhere, e.g. http://127.0.0.1:PORT/api/."""
 
     @property
     def data_dir(self) -> Path:
