@@ -127,6 +127,8 @@ class Contradiction(_Row):
     id: str
     topic: str
     note: str
+    short: str = Field(max_length=160)
+    """The note in one line, for Slack's caveat lines."""
 
 
 class Tables(_Row):

@@ -4,6 +4,6 @@ The CLI, the answer chain's tools and Slack all call these, so a number reads th
 the user meets it.
 """
 
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 
-__all__ = ["Assumption", "Calculation"]
+__all__ = ["Assumption", "Calculation", "Figure"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from bot.calculations.format import num as _num
 from bot.calculations.format import rate as _rate
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.api_cost import blended_price_per_1k, effective_price_per_1k
 from calculators.breakeven import BreakEven, Comparison, Verdict, break_even, compare, sensitivity
 from calculators.errors import InvalidInputError
@@ -52,7 +52,8 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
     """
     framework = tables.framework
     assumptions: list[Assumption] = []
-    flags: list[str] = []
+    flags: list[tuple[str, str]] = []
+    """(the full note, its one-line form)"""
     default = f"default: {framework.source}"
 
     api_price, api_label = _api_price(request, tables, assumptions, flags)
@@ -109,13 +110,21 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
 
     rows = sensitivity(request.tokens, api_price, setup, framework.sensitivity_factors, ops_schedule=schedule)
     if point.never:
+        gpu_per_million = format_usd(point.gpu_cost_per_1k * 1000, cents=True)
+        api_per_million = format_usd(api_price * 1000, cents=True)
         flags.append(
-            f"GPU rental alone costs {format_usd(point.gpu_cost_per_1k * 1000, cents=True)} per 1M tokens at this "
-            f"throughput, above the API's {format_usd(api_price * 1000, cents=True)}: self-hosting never wins "
-            + (
-                "(the guide's own examples imply this at GPT-4o's blended rate)."
-                if _is_guide_profile(request)
-                else "."
+            (
+                f"GPU rental alone costs {gpu_per_million} per 1M tokens at this "
+                f"throughput, above the API's {api_per_million}: self-hosting never wins "
+                + (
+                    "(the guide's own examples imply this at GPT-4o's blended rate)."
+                    if _is_guide_profile(request)
+                    else "."
+                ),
+                (
+                    f"Self-hosting never wins here: the GPU alone costs {gpu_per_million} per 1M tokens, "
+                    f"the API {api_per_million}."
+                ),
             )
         )
 
@@ -125,7 +134,9 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
         result=_result(comparison, point, api_price),
         summary=_summary(comparison, point, api_label),
         assumptions=tuple(assumptions),
-        flags=tuple(dict.fromkeys(flags)),
+        flags=tuple(dict.fromkeys(note for note, _ in flags)),
+        caveats=tuple(dict.fromkeys(short for _, short in flags)),
+        figures=_figures(comparison, point),
         details=(
             *_breakdown(comparison, point, api_price),
             *_sensitivity_table(rows, throughput.tokens_per_gpu_month),
@@ -134,7 +145,7 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
 
 
 def _api_price(
-    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[str]
+    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[tuple[str, str]]
 ) -> tuple[Decimal, str]:
     framework = tables.framework
     if request.model is not None and request.api_price_per_1k is not None:
@@ -163,9 +174,13 @@ def _api_price(
                 origin,
             )
         )
+        mix = tables.contradiction("blended-hides-mix")
         flags.append(
-            "Blended pricing (the guide's method) hides the input/output mix: give --input-share to price it "
-            "exactly. " + tables.contradiction("blended-hides-mix").note
+            (
+                "Blended pricing (the guide's method) hides the input/output mix: give --input-share to price "
+                "it exactly. " + mix.note,
+                mix.short + " Say the input share to price it exactly.",
+            )
         )
         return price, f"{quote.price.model} blended at {_rate(price)}/1K"
     if request.api_price_per_1k is not None:
@@ -181,12 +196,15 @@ def _api_price(
             f"default: {framework.source}",
         )
     )
-    flags.append("Used the break-even examples' $0.015/1K. " + tables.contradiction("two-gpt4o-rates").note)
+    rates = tables.contradiction("two-gpt4o-rates")
+    flags.append(
+        ("Used the break-even examples' $0.015/1K. " + rates.note, rates.short + " This uses $0.015/1K.")
+    )
     return price, f"{_rate(price)}/1K"
 
 
 def _gpu_cost(
-    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[str]
+    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[tuple[str, str]]
 ) -> Decimal:
     framework = tables.framework
     if request.gpu_monthly is not None:
@@ -211,12 +229,13 @@ def _gpu_cost(
         )
     )
     if monthly != monthly.to_integral_value():
-        flags.append(tables.contradiction("gpu-month-rounded").note + " This advisor uses the exact figure.")
+        rounded = tables.contradiction("gpu-month-rounded")
+        flags.append((rounded.note + " This advisor uses the exact figure.", rounded.short))
     return monthly
 
 
 def _throughput(
-    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[str]
+    request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[tuple[str, str]]
 ) -> Throughput:
     framework = tables.framework
     if request.tokens_per_gpu is not None and request.tokens_per_second is not None:
@@ -256,7 +275,8 @@ def _throughput(
         )
     )
     if profile.name.startswith("guide"):
-        flags.append(tables.contradiction("h100-throughput").note)
+        spread = tables.contradiction("h100-throughput")
+        flags.append((spread.note, spread.short))
     return throughput
 
 
@@ -280,6 +300,28 @@ def _summary(comparison: Comparison, point: BreakEven, api_label: str) -> str:
         f"({api_label}) vs self-hosted {format_usd(hosted.monthly_cost, cents=True)} on {hosted.gpus} GPU"
         f"{'s' if hosted.gpus != 1 else ''}: {verdict}. {where}"
     )
+
+
+def _figures(comparison: Comparison, point: BreakEven) -> tuple[Figure, ...]:
+    hosted = comparison.self_hosted
+    gpus = f"{hosted.gpus} GPU{'s' if hosted.gpus != 1 else ''}"
+    saving = comparison.saving
+    figures = [
+        Figure("Tokens a month", format_tokens(comparison.tokens)),
+        Figure("API", f"{format_usd(comparison.api_cost, cents=True)} a month"),
+        Figure("Self-hosted", f"{format_usd(hosted.monthly_cost, cents=True)} a month ({gpus})"),
+        Figure(
+            "Self-hosting " + ("saves" if saving >= 0 else "costs"),
+            f"{format_usd(abs(saving), cents=True)} a month",
+        ),
+        Figure(
+            "Break-even",
+            "never at these prices"
+            if point.break_even_tokens is None
+            else f"{format_tokens(point.break_even_tokens)} tokens a month",
+        ),
+    ]
+    return tuple(figures)
 
 
 def _breakdown(comparison: Comparison, point: BreakEven, api_price: Decimal) -> list[str]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.calculations.format import percent, rate
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.api_cost import ApiCost, api_cost, blended_api_cost, blended_price_per_1k
 from calculators.errors import InvalidInputError
 from calculators.quantities import format_tokens, format_usd
@@ -74,6 +74,16 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
                 "for the exact figure. " + tables.contradiction("blended-hides-mix").note,
                 *_gpt4o_rate_flag(price.model, request.tokens, tables),
             ),
+            caveats=(
+                tables.contradiction("blended-hides-mix").short
+                + " Give the input/output split for the exact figure.",
+                *_gpt4o_rate_caveat(price.model, request.tokens, tables),
+            ),
+            figures=(
+                Figure("Tokens a month", format_tokens(request.tokens)),
+                Figure("Rate", f"{rate(blended)} per 1K, blended"),
+                Figure(price.model, f"{format_usd(cost.monthly_cost, cents=True)} a month"),
+            ),
         )
     cost = api_cost(
         price, tokens, cached_input_share=request.cached_input_share, batch_share=request.batch_share
@@ -128,7 +138,36 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             else ()
         )
         + _gpt4o_rate_flag(price.model, tokens.total, tables),
+        caveats=(
+            (
+                f"The guide's blended method would say {format_usd(blended, cents=True)}; this prices input and output separately.",
+            )
+            if blended != cost.monthly_cost and not request.cached_input_share and not request.batch_share
+            else ()
+        )
+        + _gpt4o_rate_caveat(price.model, tokens.total, tables),
         details=tuple(details),
+        figures=(
+            Figure(
+                "Input",
+                f"{format_tokens(tokens.input_tokens)} tokens: {format_usd(cost.input_cost, cents=True)}",
+            ),
+            Figure(
+                "Output",
+                f"{format_tokens(tokens.output_tokens)} tokens: {format_usd(cost.output_cost, cents=True)}",
+            ),
+            *(
+                (Figure("Prompt caching saves", format_usd(cost.cache_saving, cents=True)),)
+                if request.cached_input_share
+                else ()
+            ),
+            *(
+                (Figure("Batch API saves", format_usd(cost.batch_saving, cents=True)),)
+                if request.batch_share
+                else ()
+            ),
+            Figure(price.model, f"{format_usd(cost.monthly_cost, cents=True)} a month"),
+        ),
     )
 
 
@@ -148,6 +187,11 @@ def _blended_rate(request: CostRequest) -> Calculation:
         assumptions=(
             Assumption("API price", f"{rate(request.api_price_per_1k)} per 1K tokens, blended", "you"),
         ),
+        figures=(
+            Figure("Tokens a month", format_tokens(total)),
+            Figure("Rate", f"{rate(request.api_price_per_1k)} per 1K"),
+            Figure("Cost", f"{format_usd(cost.monthly_cost, cents=True)} a month"),
+        ),
     )
 
 
@@ -161,6 +205,20 @@ def _gpt4o_rate_flag(model: str, tokens: Decimal, tables: Tables) -> tuple[str, 
         f"At the {rate(rate_1k)}/1K that the guide's break-even examples and Scenarios 1 and 3 call GPT-4o, this "
         f"would be {format_usd(at_guide_rate, cents=True)}; I used GPT-4o's list prices. "
         + tables.contradiction("two-gpt4o-rates").note,
+    )
+
+
+def _gpt4o_rate_caveat(model: str, tokens: Decimal, tables: Tables) -> tuple[str, ...]:
+    """The one-line form of `_gpt4o_rate_flag`."""
+    if model != "gpt-4o":
+        return ()
+    rate_1k = tables.framework.api_price_per_1k
+    at_guide_rate = blended_api_cost(tokens, rate_1k).monthly_cost
+    return (
+        (
+            f"At the guide's other GPT-4o rate ({rate(rate_1k)}/1K) this would be {format_usd(at_guide_rate, cents=True)}; "
+            "this uses list prices."
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.phase import phase_for_spend
 from calculators.quantities import format_usd
 from knowledge.tables import Tables
@@ -51,5 +51,15 @@ def run_phase(spend: Decimal, tables: Tables) -> Calculation:
         summary=f"{format_usd(spend)} a month is Phase {phase.number}: {phase.name}. {distance}",
         assumptions=(Assumption("thresholds", thresholds, f"{table.source} (as of {table.as_of})"),),
         flags=(tables.contradiction("phase-boundaries").note,) if result.on_threshold else (),
+        caveats=(tables.contradiction("phase-boundaries").short,) if result.on_threshold else (),
+        figures=(
+            Figure("Monthly AI spend", format_usd(spend)),
+            Figure("Phase", f"{phase.number}: {phase.name}"),
+            *(
+                (Figure(f"To Phase {upcoming.number}", f"{format_usd(result.to_next)} a month more"),)
+                if upcoming is not None and result.to_next is not None
+                else ()
+            ),
+        ),
         details=("What the guide recommends now:", *(f"  - {action}" for action in phase.actions)),
     )

@@ -16,6 +16,14 @@ class Assumption:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One number of a result as a person reads it: "API" and "$7,500.00 a month"."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Calculation:
     """A finished calculation, ready to print, post to Slack, or hand to an LLM as a tool result."""
 
@@ -28,7 +36,11 @@ class Calculation:
     flags: tuple[str, ...] = ()
     """Where the guide contradicts itself on a figure used here, and which figure was used."""
     details: tuple[str, ...] = field(default=())
-    """Extra lines for a full report (tables, breakdowns)."""
+    """Extra lines for a full terminal report (fixed-width tables, breakdowns); never sent to Slack."""
+    figures: tuple[Figure, ...] = ()
+    """The result's key numbers, labelled, for a compact table (Slack)."""
+    caveats: tuple[str, ...] = ()
+    """Each flag in one short line without terminal options, for Slack."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: Decimals become numbers, assumptions become objects."""
@@ -42,12 +54,14 @@ class Calculation:
             ],
             "flags": list(self.flags),
             "details": list(self.details),
+            "figures": [{"label": item.label, "value": item.value} for item in self.figures],
+            "caveats": list(self.caveats),
         }
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> "Calculation":
         """Rebuild a calculation from `to_json()` output (numbers come back as JSON numbers)."""
-        reserved = {"tool", "inputs", "summary", "assumptions", "flags", "details"}
+        reserved = {"tool", "inputs", "summary", "assumptions", "flags", "details", "figures", "caveats"}
         return cls(
             tool=document["tool"],
             inputs=dict(document.get("inputs", {})),
@@ -56,6 +70,8 @@ class Calculation:
             assumptions=tuple(Assumption(**item) for item in document.get("assumptions", [])),
             flags=tuple(document.get("flags", [])),
             details=tuple(document.get("details", [])),
+            figures=tuple(Figure(**item) for item in document.get("figures", [])),
+            caveats=tuple(document.get("caveats", [])),
         )
 
     def to_text(self) -> str:

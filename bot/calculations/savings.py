@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from bot.calculations.format import percent
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.errors import InvalidInputError
 from calculators.quantities import format_usd
 from calculators.savings import batch_saving_share, cache_saving_share
@@ -35,11 +35,12 @@ def run_savings(
     cache = cache_saving_share(cache_hit_share, hit_cost) if cache_hit_share is not None else Decimal(0)
     batch = batch_saving_share(batch_share, discount) if batch_share is not None else Decimal(0)
     combined = 1 - (1 - cache) * (1 - batch)
-    parts, assumptions = [], []
+    parts, assumptions, figures = [], [], []
     if cache_hit_share is not None:
         parts.append(
             f"caching {percent(cache_hit_share)} of requests at {percent(hit_cost)} of the cost saves {percent(cache)}"
         )
+        figures.append(Figure("Caching saves", percent(cache)))
         assumptions.append(
             Assumption(
                 "cost of a cache hit", percent(hit_cost), "you" if cache_hit_cost is not None else GUIDE_CACHE
@@ -49,6 +50,7 @@ def run_savings(
         parts.append(
             f"sending {percent(batch_share)} through the Batch API at {percent(discount)} off saves {percent(batch)}"
         )
+        figures.append(Figure("Batch API saves", percent(batch)))
         assumptions.append(
             Assumption(
                 "Batch API discount", percent(discount), "you" if batch_discount is not None else GUIDE_BATCH
@@ -63,6 +65,7 @@ def run_savings(
     }
     if cache_hit_share is not None and batch_share is not None:
         summary += f" Together: {percent(combined)} (each applies to what the other leaves)."
+        figures.append(Figure("Together", percent(combined)))
     if monthly_spend is not None:
         saved = monthly_spend * combined
         result |= {
@@ -70,6 +73,8 @@ def run_savings(
             "monthly_saving": saved,
             "monthly_cost_after": monthly_spend - saved,
         }
+        figures.append(Figure("Saved a month", format_usd(saved, cents=True)))
+        figures.append(Figure("Left to pay", format_usd(monthly_spend - saved, cents=True)))
         summary += f" On {format_usd(monthly_spend)} a month that is {format_usd(saved, cents=True)} saved, {format_usd(monthly_spend - saved, cents=True)} left."
     return Calculation(
         tool="savings",
@@ -87,4 +92,5 @@ def run_savings(
         result=result,
         summary=summary,
         assumptions=tuple(assumptions),
+        figures=tuple(figures),
     )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.calculations.format import num, percent
-from bot.calculations.record import Assumption, Calculation
+from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.quantities import format_tokens
 from calculators.tokens import Usage, monthly_tokens
 
@@ -89,6 +89,11 @@ def run_tokens(request: UsageRequest) -> Calculation:
         summary=summary,
         assumptions=assumptions,
         details=details,
+        figures=(
+            Figure("Tokens a month", format_tokens(tokens.total)),
+            Figure("Input", format_tokens(tokens.input_tokens)),
+            Figure("Output", format_tokens(tokens.output_tokens)),
+        ),
     )
 
 
