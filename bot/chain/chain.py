@@ -6,6 +6,7 @@ the offline answerer as its fallback, so any LLM failure still produces an answe
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 class Retriever(Protocol):
     """What the chain needs of the knowledge index."""
 
-    def search(self, query: str, k: int = 4) -> Sequence[Any]:
+    def search(self, query: str, k: int = 4, *, vector: Sequence[float] | None = None) -> Sequence[Any]:
         """Passages best first, each with section, subsection, text, score and source."""
         ...
 
@@ -36,8 +37,15 @@ class Answerer(Protocol):
 
     model: str
 
-    def answer(self, question: str, passages: Sequence[PassageLike], history: Sequence[Turn]) -> Draft:
-        """Answer with tool calls; raise on failure."""
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[PassageLike],
+        history: Sequence[Turn] = (),
+        *,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Draft:
+        """Answer with tool calls, streaming the final text to `on_text` if given; raise on failure."""
         ...
 
     def describe(self) -> str:
@@ -48,11 +56,15 @@ class Answerer(Protocol):
 class Cache(Protocol):
     """An answer cache (exact and semantic)."""
 
-    def get(self, question: str, fingerprint: str) -> tuple[Answer, Any] | None:
+    def get(
+        self, question: str, fingerprint: str, *, vector: Sequence[float] | None = None
+    ) -> tuple[Answer, Any] | None:
         """A cached answer and its kind, or None."""
         ...
 
-    def put(self, question: str, answer: Answer, fingerprint: str) -> None:
+    def put(
+        self, question: str, answer: Answer, fingerprint: str, *, vector: Sequence[float] | None = None
+    ) -> None:
         """Store an answer."""
         ...
 
@@ -77,6 +89,14 @@ class Memory(Protocol):
         ...
 
 
+class QueryEmbedder(Protocol):
+    """Embeds a question once per answer, for retrieval, quote selection and the semantic cache."""
+
+    def embed_query(self, text: str) -> list[float]:
+        """The question's vector."""
+        ...
+
+
 class AdvisorChain:
     """Answers questions; every collaborator is passed in so tests can hand it real local ones."""
 
@@ -93,6 +113,7 @@ class AdvisorChain:
         llm_cost: Callable[[str, int, int], Decimal] | None = None,
         passages: int = 4,
         clock: Callable[[], float] = time.perf_counter,
+        embeddings: QueryEmbedder | None = None,
     ) -> None:
         self._retriever = retriever
         self._offline = offline
@@ -104,6 +125,7 @@ class AdvisorChain:
         self._llm_cost = llm_cost
         self._k = passages
         self._clock = clock
+        self._embeddings = embeddings
         self._runnable = self._build()
 
     @property
@@ -122,13 +144,38 @@ class AdvisorChain:
             [fallback], exceptions_to_handle=(Exception,), exception_key="error"
         )
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        """Answer one question; follow-ups use the conversation's earlier turns."""
+    @property
+    def retriever(self) -> Retriever:
+        """The knowledge index answers are retrieved from."""
+        return self._retriever
+
+    def warm(self) -> None:
+        """Do the slow first-answer work now: embed the guide's quotable sentences once."""
+        passages = list(self._retriever.search("warm up", k=1000))
+        self._offline.warm(passages)
+
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question; follow-ups use the conversation's earlier turns.
+
+        Args:
+            question: What the user asked.
+            conversation_id: A Slack thread, a DM or a chat session; None for a one-off question.
+            on_text: Receives the LLM's answer text as it streams (LLM mode only; offline answers
+                arrive whole, in milliseconds).
+        """
         started = self._clock()
         history = self._memory.history(conversation_id) if self._memory and conversation_id else []
         fingerprint = self._fingerprint()
+        vector = self._embeddings.embed_query(question) if self._embeddings is not None else None
+        answer_id = uuid.uuid4().hex
         if self._cache is not None and not history:
-            cached = self._cache.get(question, fingerprint)
+            cached = self._cache.get(question, fingerprint, vector=vector)
             if cached is not None:
                 answer = replace(
                     cached[0],
@@ -138,15 +185,27 @@ class AdvisorChain:
                     tokens_in=0,
                     tokens_out=0,
                     cost=Decimal(0),
+                    answer_id=answer_id,
                 )
                 self._finish(answer, conversation_id)
                 return answer
-        state = self._runnable.invoke({"question": question, "history": history, "started": started})
+        state = self._runnable.invoke(
+            {
+                "question": question,
+                "history": history,
+                "started": started,
+                "vector": vector,
+                "on_text": on_text,
+            }
+        )
         draft: Draft = state["draft"]
         mode: Mode = state["mode"]
         answer = Answer(
             question=question,
-            text=draft.text,
+            headline=draft.headline,
+            body=draft.body,
+            quotes=draft.quotes,
+            notes=draft.notes,
             calculations=draft.calculations,
             sources=tuple(
                 Source(p.section, p.subsection, round(float(p.score), 4), p.source) for p in state["passages"]
@@ -162,9 +221,10 @@ class AdvisorChain:
             cost=self._cost(draft) if mode == "llm" else Decimal(0),
             notice=state.get("notice"),
             conversation_id=conversation_id,
+            answer_id=answer_id,
         )
         if self._cache is not None and not history and mode != "offline-fallback":
-            self._cache.put(question, answer, fingerprint)
+            self._cache.put(question, answer, fingerprint, vector=vector)
         self._finish(answer, conversation_id, error=state.get("notice"))
         return answer
 
@@ -176,7 +236,7 @@ class AdvisorChain:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = self._clock()
-        passages = list(self._retriever.search(state["question"], k=self._k))
+        passages = list(self._retriever.search(state["question"], k=self._k, vector=state["vector"]))
         return {
             **state,
             "passages": passages,
@@ -185,12 +245,18 @@ class AdvisorChain:
         }
 
     def _answer_offline(self, state: dict[str, Any]) -> dict[str, Any]:
-        draft = self._offline.answer(state["question"], state["passages"], state["history"])
+        draft = self._offline.answer(
+            state["question"], state["passages"], state["history"], query_vector=state["vector"]
+        )
         return {**state, "draft": draft, "mode": "offline"}
 
     def _answer_llm(self, state: dict[str, Any]) -> dict[str, Any]:
         assert self._llm is not None
-        draft = self._llm.answer(state["question"], state["passages"], state["history"])
+        on_text = state["on_text"]
+        if on_text is None:
+            draft = self._llm.answer(state["question"], state["passages"], state["history"])
+        else:
+            draft = self._llm.answer(state["question"], state["passages"], state["history"], on_text=on_text)
         return {**state, "draft": draft, "mode": "llm"}
 
     def _answer_fallback(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -200,8 +266,9 @@ class AdvisorChain:
             str(error).splitlines()[0][:160] if error is not None and str(error) else type(error).__name__
         )
         notice = f"The LLM was unavailable ({reason}), so this is the offline answer."
-        draft = self._offline.answer(state["question"], state["passages"], state["history"])
-        draft = replace(draft, text=f"{notice}\n{draft.text}")
+        draft = self._offline.answer(
+            state["question"], state["passages"], state["history"], query_vector=state["vector"]
+        )
         return {**state, "draft": draft, "mode": "offline-fallback", "notice": notice}
 
     def _cost(self, draft: Draft) -> Decimal:

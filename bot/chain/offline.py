@@ -20,7 +20,7 @@ from bot.calculations.phase import run_phase
 from bot.calculations.record import Assumption, Calculation
 from bot.calculations.savings import run_savings
 from bot.calculations.usage import UsageRequest, run_tokens
-from bot.chain.answer import Draft, Turn
+from bot.chain.answer import Draft, Quote, Turn
 from bot.chain.understanding import Facts, Intent, Understanding, understand
 from calculators.errors import CalculatorError
 from knowledge.errors import KnowledgeError
@@ -117,35 +117,68 @@ class OfflineAnswerer:
         self._vectors: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def _similarity(self, question: str, sentences: list[str]) -> list[float]:
+    def _similarity(
+        self, question: str, sentences: list[str], query: Sequence[float] | None = None
+    ) -> list[float]:
         """Cosine of the question to each sentence; sentence vectors are computed once per process."""
+        assert self._embeddings is not None
+        vectors = self._sentence_vectors(sentences)
+        if query is None:
+            query = self._embeddings.embed_query(question)
+        return [_cosine(query, vector) for vector in vectors]
+
+    def _sentence_vectors(self, sentences: list[str]) -> list[list[float]]:
         assert self._embeddings is not None
         with self._lock:
             missing = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._vectors]
         vectors = self._embeddings.embed_documents(missing) if missing else []
-        query = self._embeddings.embed_query(question)
         with self._lock:
             self._vectors.update(zip(missing, vectors, strict=True))
-            return [_cosine(query, self._vectors[sentence]) for sentence in sentences]
+            return [self._vectors[sentence] for sentence in sentences]
 
-    def answer(self, question: str, passages: Sequence[PassageLike], history: Sequence[Turn] = ()) -> Draft:
-        """Run the calculators the question needs, then quote the guide's most relevant sentences."""
+    def warm(self, passages: Sequence[PassageLike]) -> int:
+        """Embed every quotable sentence of `passages` now, so no answer waits for it; returns how many."""
+        if self._embeddings is None:
+            return 0
+        sentences = [sentence for passage in passages for sentence in _sentences(passage.text)]
+        self._sentence_vectors(sentences)
+        return len(sentences)
+
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[PassageLike],
+        history: Sequence[Turn] = (),
+        *,
+        query_vector: Sequence[float] | None = None,
+    ) -> Draft:
+        """Run the calculators the question needs, then quote the guide's most relevant sentences.
+
+        Args:
+            question: What the user asked.
+            passages: Retrieved passages, best first.
+            history: Earlier turns of the conversation, oldest first.
+            query_vector: The question's embedding when the caller already has it (it is not embedded again).
+        """
         understanding = self._with_history(understand(question, self._tables), history)
         try:
             calculations = self._calculate(understanding)
         except (CalculatorError, KnowledgeError) as error:
-            return Draft(text=f"I couldn't run that calculation: {error}.\nTry: " + _EXAMPLES)
-        quotes = best_sentences(
-            question,
-            passages,
-            limit=2 if calculations else 3,
-            similarity=self._similarity if self._embeddings is not None else None,
-        )
+            return Draft(headline=f"I couldn't run that calculation: {error}.", notes=("Try: " + _EXAMPLES,))
+        similarity: Similarity | None = None
+        if self._embeddings is not None:
+
+            def similarity(text: str, sentences: list[str]) -> list[float]:
+                return self._similarity(text, sentences, query_vector)
+
+        quotes = best_sentences(question, passages, limit=2 if calculations else 3, similarity=similarity)
         phases = "; ".join(
             f"Phase {band.number} {band.name} from {'above ' if not band.includes_start else ''}${band.starts_at:,}"
             for band in self._tables.phases.bands()
         )
-        return Draft(text=_compose(understanding, calculations, quotes, phases), calculations=calculations)
+        return _compose(
+            understanding, calculations, [Quote(heading, text) for heading, text in quotes], phases
+        )
 
     def _with_history(self, understanding: Understanding, history: Sequence[Turn]) -> Understanding:
         """A follow-up ("and at 2B?", "what about on gpt-5?") reruns the last calculation with the new facts."""
@@ -394,7 +427,7 @@ def _heading(passage: PassageLike) -> str:
     return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
 
 
-def _cosine(left: list[float], right: list[float]) -> float:
+def _cosine(left: Sequence[float], right: Sequence[float]) -> float:
     dot = sum(a * b for a, b in zip(left, right, strict=True))
     norm = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
     return dot / norm if norm else 0.0
@@ -426,40 +459,35 @@ _EXAMPLES = (
 def _compose(
     understanding: Understanding,
     calculations: Sequence[Calculation],
-    quotes: list[tuple[str, str]],
+    quotes: list[Quote],
     phases: str = "",
-) -> str:
-    lines: list[str] = []
-    if not calculations and Intent.PHASE in understanding.asked and phases:
-        lines.append(
+) -> Draft:
+    """The structured draft: the main calculation's summary (or the best quote) as headline."""
+    notes: list[str] = []
+    headline = ""
+    asked_phase = Intent.PHASE in understanding.asked and bool(phases)
+    if calculations:
+        headline = calculations[-1].summary
+    elif asked_phase:
+        headline = (
             f'The guide\'s phases by monthly AI spend: {phases}. Tell me yours ("we spend $30K a month") '
             "and I'll place you and say what to do next."
         )
-    for calculation in calculations:
-        lines.append(calculation.summary)
-        if calculation.tool == "phase":
-            lines += [f"• {action}" for action in calculation.result["actions"]]
-        if calculation.assumptions:
-            lines.append(
-                "Assumptions: "
-                + "; ".join(f"{item.name} {item.value}" for item in calculation.assumptions)
-                + "."
-            )
-        lines += [f"Note: {flag}" for flag in calculation.flags]
-    if quotes:
-        lines.append("From the guide:" if calculations else "The guide says:")
-        lines += [f"> {sentence} [{heading}]" for heading, sentence in quotes]
-    asked_phase = Intent.PHASE in understanding.asked and bool(phases)
+    elif quotes:
+        headline = quotes[0].text
     if (
         not calculations
         and not asked_phase
         and understanding.intent is Intent.GENERAL
         and _wants_numbers(understanding)
     ):
-        lines.append("Tell me your numbers and I'll run them, for example " + _EXAMPLES + ".")
-    if not lines:
-        lines.append("I found nothing in the guide about that. Try: " + _EXAMPLES)
-    return "\n".join(lines)
+        notes.append("Tell me your numbers and I'll run them, for example " + _EXAMPLES + ".")
+    if not headline:
+        headline = "I found nothing in the guide about that."
+        notes = ["Try: " + _EXAMPLES]
+    return Draft(
+        headline=headline, calculations=tuple(calculations), quotes=tuple(quotes), notes=tuple(notes)
+    )
 
 
 def _wants_numbers(understanding: Understanding) -> bool:
