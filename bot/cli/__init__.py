@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.cli import ask_commands, calc_commands, knowledge_commands
+from bot.cli import ask_commands, calc_commands, knowledge_commands, serve_commands
 from bot.cli.parsing import OneLineParser
 from calculators.errors import CalculatorError
 from knowledge.errors import KnowledgeError
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     calc_commands.register(commands)
     knowledge_commands.register(commands)
     ask_commands.register(commands)
+    serve_commands.register(commands)
     return parser
 
 

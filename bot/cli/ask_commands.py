@@ -77,9 +77,14 @@ def _run_ask(args: argparse.Namespace) -> int:
 
 
 def _run_chat(args: argparse.Namespace) -> int:
+    return run_chat(use_cache=not args.no_cache)
+
+
+def run_chat(*, use_cache: bool = True) -> int:
+    """The interactive session of `advisor chat`, also where `advisor run` ends without Slack."""
     from bot.wiring import build_chain
 
-    chain = build_chain(Settings(), use_cache=not args.no_cache)
+    chain = build_chain(Settings(), use_cache=use_cache)
     conversation = f"chat-{uuid.uuid4().hex[:12]}"
     print(f"AI-infrastructure advisor ({chain.mode}). Ask away; 'exit' or Ctrl-D ends.")
     while True:
@@ -96,8 +101,13 @@ def _run_chat(args: argparse.Namespace) -> int:
 
 def _run_stats(args: argparse.Namespace) -> int:
     from bot.stats import StatsStore
+    from bot.wiring import open_database
 
-    summary = StatsStore(Settings().data_dir / "stats.sqlite3").summary()
+    database = open_database(Settings())
+    try:
+        summary = StatsStore(database).summary()
+    finally:
+        database.close()
     if args.json:
         print_json(summary.to_json())
     else:
