@@ -3,7 +3,9 @@
 It speaks the real wire format (`POST /v1/chat/completions`, `GET /v1/models`), checks requests the
 way the real API does where a client bug would show (a Bearer key; every assistant tool call
 answered by a tool message), and records every request. Each request takes the next scripted
-behaviour: a text reply, tool calls, an HTTP error, a hang, or a malformed body.
+behaviour: a text reply, tool calls, an HTTP error, a hang, or a malformed body. A request with
+`stream: true` gets the same behaviour as server-sent events in the chat.completions chunk format
+(text and tool-call deltas, then a usage chunk when `stream_options.include_usage` is set).
 
     with openai_server() as server:
         server.script(ToolCalls(("breakeven", {"tokens": 500000000})), Text("It breaks even."))
@@ -31,6 +33,12 @@ class Text:
     prompt_tokens: int = 100
     completion_tokens: int = 20
     finish_reason: str = "stop"
+    echo_authorization: bool = False
+    """Append the request's Authorization header to the text, as a careless proxy or model might."""
+    chunk_chars: int = 4
+    """When streaming: characters per content delta (about one token)."""
+    hang_after: int | None = None
+    """When streaming: send this many deltas, then nothing until the server stops."""
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,20 @@ class ToolCalls:
     calls: tuple[tuple[str, dict[str, Any] | str], ...]
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    content: str | None = None
+    """Text the model writes before its tool calls ("Let me calculate that."), if any."""
 
     def __init__(
-        self, *calls: tuple[str, dict[str, Any] | str], prompt_tokens: int = 100, completion_tokens: int = 20
+        self,
+        *calls: tuple[str, dict[str, Any] | str],
+        prompt_tokens: int = 100,
+        completion_tokens: int = 20,
+        content: str | None = None,
     ) -> None:
         object.__setattr__(self, "calls", calls)
         object.__setattr__(self, "prompt_tokens", prompt_tokens)
         object.__setattr__(self, "completion_tokens", completion_tokens)
+        object.__setattr__(self, "content", content)
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,8 @@ class Status:
     falls back to 0.5 s+ backoff). None sends no retry header, so the client's own backoff runs."""
     echo_authorization: bool = False
     """Put the request's Authorization header into the error message, as a careless proxy might."""
+    retry_after: str | None = None
+    """Sent as the standard `Retry-After` header (seconds, or an HTTP date) when set."""
 
 
 @dataclass(frozen=True)
@@ -170,12 +187,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _behave(self, behaviour: Behaviour, body: dict[str, Any], state: _State) -> None:
         model = str(body.get("model", ""))
+        stream = bool(body.get("stream"))
+        usage = stream and bool((body.get("stream_options") or {}).get("include_usage"))
         message: dict[str, Any]
         match behaviour:
-            case Text(content, prompt, completion, finish):
+            case Text(content, prompt, completion, finish, echo, chunk_chars, hang_after):
+                if echo:
+                    content += f" (you sent Authorization: {self.headers.get('authorization')})"
                 message = {"role": "assistant", "content": content, "refusal": None}
+                if stream:
+                    pieces = [content[i : i + chunk_chars] for i in range(0, len(content), chunk_chars)]
+                    deltas = [{"content": piece} for piece in pieces]
+                    self._stream(
+                        state, model, deltas, finish, (prompt, completion) if usage else None, hang_after
+                    )
+                    return
                 self._json(200, _completion(state, model, message, finish, prompt, completion))
-            case ToolCalls(calls, prompt, completion):
+            case ToolCalls(calls, prompt, completion, content):
                 tool_calls = [
                     {
                         "id": f"call_{next(state.ids)}",
@@ -187,13 +215,20 @@ class _Handler(BaseHTTPRequestHandler):
                     }
                     for name, args in calls
                 ]
-                message = {"role": "assistant", "content": None, "tool_calls": tool_calls, "refusal": None}
+                message = {"role": "assistant", "content": content, "tool_calls": tool_calls, "refusal": None}
+                if stream:
+                    deltas = [{"content": content[i : i + 4]} for i in range(0, len(content or ""), 4)]
+                    deltas += _tool_call_deltas(tool_calls)
+                    self._stream(state, model, deltas, "tool_calls", (prompt, completion) if usage else None)
+                    return
                 self._json(200, _completion(state, model, message, "tool_calls", prompt, completion))
-            case Status(code, retry_after_ms, echo):
+            case Status(code, retry_after_ms, echo, retry_after):
                 text = f"fake server error {code}"
                 if echo:
                     text += f" (you sent Authorization: {self.headers.get('authorization')})"
                 headers = {"retry-after-ms": str(retry_after_ms)} if retry_after_ms is not None else {}
+                if retry_after is not None:
+                    headers["retry-after"] = retry_after
                 kind = "rate_limit_exceeded" if code == 429 else "server_error"
                 self._json(code, _error(text, kind), headers)
             case Hang(seconds):
@@ -202,6 +237,64 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, _completion(state, model, message, "stop", 1, 1))
             case Malformed(raw):
                 self._send(200, raw, {})
+
+    def _stream(
+        self,
+        state: _State,
+        model: str,
+        deltas: list[dict[str, Any]],
+        finish: str,
+        usage: tuple[int, int] | None,
+        hang_after: int | None = None,
+    ) -> None:
+        """Server-sent events: a role delta, `deltas`, a finish chunk, the usage chunk if asked, [DONE]."""
+        chunk_id = f"chatcmpl-{next(state.ids)}"
+        created = int(time.time())
+
+        def chunk(delta: dict[str, Any] | None, finish_reason: str | None = None) -> dict[str, Any]:
+            choices = (
+                []
+                if delta is None
+                else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]
+            )
+            payload = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "system_fingerprint": None,
+                "choices": choices,
+            }
+            if usage is not None:
+                payload["usage"] = None
+            return payload
+
+        try:
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream; charset=utf-8")
+            self.send_header("cache-control", "no-cache")
+            self.end_headers()
+            events = [chunk({"role": "assistant", "content": "", "refusal": None})]
+            events += [chunk(delta) for delta in deltas]
+            events.append(chunk({}, finish))
+            if usage is not None:
+                prompt, completion = usage
+                last = chunk(None)
+                last["usage"] = {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
+                }
+                events.append(last)
+            for number, event in enumerate(events):
+                if hang_after is not None and number > hang_after:
+                    state.stopping.wait(30)
+                    return
+                self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
+        except OSError:
+            self.close_connection = True
 
     def _record(self, body: dict[str, Any] | None) -> None:
         state = self.server.state
@@ -234,8 +327,8 @@ def _check_request(body: Any) -> str | None:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         return "messages must be a non-empty array"
-    if body.get("stream"):
-        return "this fake server does not stream"
+    if body.get("stream_options") is not None and not body.get("stream"):
+        return "stream_options is only allowed when stream is true"
     pending: set[str] = set()
     for index, message in enumerate(messages):
         role = message.get("role")
@@ -269,6 +362,30 @@ def _completion(
         },
         "system_fingerprint": None,
     }
+
+
+def _tool_call_deltas(tool_calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each tool call as the API streams it: id and name first, then the arguments in pieces."""
+    deltas: list[dict[str, Any]] = []
+    for index, call in enumerate(tool_calls):
+        function = call["function"]
+        deltas.append(
+            {
+                "tool_calls": [
+                    {
+                        "index": index,
+                        "id": call["id"],
+                        "type": "function",
+                        "function": {"name": function["name"], "arguments": ""},
+                    }
+                ]
+            }
+        )
+        arguments = function["arguments"]
+        for start in range(0, len(arguments), 8):
+            piece = arguments[start : start + 8]
+            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    return deltas
 
 
 def _error(message: str, kind: str) -> dict[str, Any]:

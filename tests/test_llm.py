@@ -14,7 +14,7 @@ import pytest
 from openai_server import FakeOpenAIServer, Hang, Malformed, Status, Text, ToolCalls, openai_server
 
 from bot.calculations.record import Calculation
-from bot.chain.answer import Turn
+from bot.chain.answer import Draft, Turn
 from bot.chain.llm import MAX_TOOL_ROUNDS, LlmAnswerer, LlmError, llm_cost
 from knowledge.tables import tables
 
@@ -80,6 +80,11 @@ def answerer(server: FakeOpenAIServer | str | None, **overrides: Any) -> LlmAnsw
     return LlmAnswerer(**(settings | overrides))
 
 
+def prose(draft: Draft) -> str:
+    """The model's own words in a draft: headline and body, without the calculations' summaries."""
+    return "\n".join(part for part in (draft.headline, draft.body) if part)
+
+
 def test_a_tool_call_runs_the_real_calculator_and_its_result_goes_back(server: FakeOpenAIServer) -> None:
     """The model asks for breakeven at 500M; the calculator's JSON goes back and the draft carries it all."""
     server.script(
@@ -92,7 +97,7 @@ def test_a_tool_call_runs_the_real_calculator_and_its_result_goes_back(server: F
     )
     draft = answerer(server).answer("Should we self-host at 500M tokens a month?", PASSAGES, [])
 
-    assert draft.text == "Self-hosting breaks even at 500M [Cost Analysis Framework]."
+    assert prose(draft) == "Self-hosting breaks even at 500M [Cost Analysis Framework]."
     (calculation,) = draft.calculations
     assert calculation.tool == "breakeven"
     assert calculation.inputs == {"tokens": Decimal(500000000)}
@@ -183,7 +188,7 @@ def test_after_the_last_tool_round_the_model_must_answer(server: FakeOpenAIServe
     )
     draft = answerer(server).answer("q", PASSAGES, [])
 
-    assert draft.text == "Enough."
+    assert prose(draft) == "Enough."
     assert len(draft.calculations) == MAX_TOOL_ROUNDS
     bodies = [request.body or {} for request in server.completions]
     assert [body.get("tool_choice") for body in bodies] == [None] * MAX_TOOL_ROUNDS + ["none"]
@@ -201,7 +206,7 @@ def test_a_429_is_retried_by_the_client(server: FakeOpenAIServer) -> None:
     """One rate-limit reply, then success: the answer arrives and the server saw two requests."""
     server.script(Status(429), Text("Here you go."))
     draft = answerer(server).answer("q", PASSAGES, [])
-    assert draft.text == "Here you go."
+    assert prose(draft) == "Here you go."
     assert len(server.completions) == 2
 
 
@@ -210,7 +215,7 @@ def test_retries_back_off_when_the_server_gives_no_delay(server: FakeOpenAIServe
     server.script(Status(503, retry_after_ms=None), Text("Recovered."))
     started = time.monotonic()
     draft = answerer(server, max_retries=1).answer("q", PASSAGES, [])
-    assert draft.text == "Recovered."
+    assert prose(draft) == "Recovered."
     assert time.monotonic() - started >= 0.35
     assert len(server.completions) == 2
 
@@ -348,7 +353,7 @@ def test_construction_sends_nothing_and_ignores_base_url_environment(
     llm = answerer(server)
     assert server.requests == []
     server.script(Text("Here."))
-    assert llm.answer("q", PASSAGES, []).text == "Here."
+    assert prose(llm.answer("q", PASSAGES, [])) == "Here."
 
 
 def test_an_empty_key_is_refused_at_construction() -> None:
@@ -407,3 +412,176 @@ def request(
     if "error" in payload:
         return response.status, payload["error"]["message"]
     return response.status, payload["data"][0]["id"]
+
+
+class Recorded:
+    """A `sleep` that records each wait instead of waiting, so retry tests take no wall time."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def test_a_hanging_endpoint_fails_within_the_deadline_whatever_the_retries(server: FakeOpenAIServer) -> None:
+    """With a 1 s deadline, 5 s per call and 5 retries, a server that never answers costs about 1 s, not 30."""
+    server.otherwise(Hang(seconds=30))
+    started = time.monotonic()
+    with pytest.raises(LlmError, match=r"(deadline|within 1 s)"):
+        answerer(server, deadline=1.0, timeout=5.0, max_retries=5).answer("q", PASSAGES, [])
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    ("status", "waited"),
+    [
+        (Status(429, retry_after_ms=None, retry_after="2"), 2.0),
+        (Status(429, retry_after_ms=1500), 1.5),
+        (Status(503, retry_after_ms=None, retry_after="1"), 1.0),
+    ],
+)
+def test_a_retry_after_inside_the_deadline_is_honoured(
+    server: FakeOpenAIServer, status: Status, waited: float
+) -> None:
+    """A 429 or 503 asking for a wait that fits in the deadline is waited out exactly, then retried."""
+    server.script(status, Text("Here you go."))
+    sleep = Recorded()
+    draft = answerer(server, deadline=10.0, sleep=sleep).answer("q", PASSAGES, [])
+    assert prose(draft) == "Here you go."
+    assert sleep.waits == [waited]
+    assert len(server.completions) == 2
+
+
+def test_a_retry_after_beyond_the_deadline_fails_at_once(server: FakeOpenAIServer) -> None:
+    """A 429 asking for 30 s when the answer has 5 s fails immediately: waiting could not help."""
+    server.script(Status(429, retry_after_ms=None, retry_after="30"), Text("never sent"))
+    sleep = Recorded()
+    with pytest.raises(LlmError, match=r"HTTP 429 asking to retry in 30 s, past the answer's 5 s deadline"):
+        answerer(server, deadline=5.0, sleep=sleep).answer("q", PASSAGES, [])
+    assert sleep.waits == []
+    assert len(server.completions) == 1
+
+
+def test_backoff_doubles_and_jitter_only_shortens_it(server: FakeOpenAIServer) -> None:
+    """Without a retry header the waits are 0.5 s then 1 s, each cut by up to a quarter by the jitter."""
+    for jitter, expected in [(0.0, [0.5, 1.0]), (0.999, [0.5 * 0.75025, 1.0 * 0.75025])]:
+        server.script(Status(503, retry_after_ms=None), Status(502, retry_after_ms=None), Text("Up."))
+        sleep = Recorded()
+        draft = answerer(server, sleep=sleep, jitter=lambda value=jitter: value).answer("q", PASSAGES, [])
+        assert prose(draft) == "Up."
+        assert sleep.waits == pytest.approx(expected)
+
+
+def test_a_backoff_longer_than_the_time_left_fails_instead_of_waiting(server: FakeOpenAIServer) -> None:
+    """With 0.8 s for the answer, the second backoff (1 s) cannot fit, so the answer fails after two requests."""
+    server.otherwise(Status(503, retry_after_ms=None))
+    sleep = Recorded()
+    with pytest.raises(
+        LlmError, match=r"HTTP 503; no time left for a retry within the 0.8 s deadline \(2 attempts\)"
+    ):
+        answerer(server, deadline=0.8, max_retries=5, sleep=sleep, jitter=lambda: 0.0).answer(
+            "q", PASSAGES, []
+        )
+    assert sleep.waits == [0.5]
+    assert len(server.completions) == 2
+
+
+LONG_ANSWER = (
+    "Self-host at 2B tokens a month [Cost Analysis Framework]. The API would cost $30,000 against "
+    "$11,782.20 on 6 H100s, so self-hosting saves about $18,000 a month once the team can run it; "
+    "below 492M tokens a month the API stays cheaper."
+)
+
+
+def test_streamed_text_arrives_in_order_and_joins_to_the_answer(server: FakeOpenAIServer) -> None:
+    """With on_text the final answer arrives in pieces, in order; joined they are the answer's text."""
+    server.script(
+        ToolCalls(("breakeven", {"tokens": 2000000000}), content="Let me run the numbers."),
+        Text(LONG_ANSWER, prompt_tokens=2000, completion_tokens=90),
+    )
+    pieces: list[str] = []
+    draft = answerer(server).answer("Self-host at 2B?", PASSAGES, [], on_text=pieces.append)
+
+    assert len(pieces) > 10
+    assert "".join(pieces) == LONG_ANSWER
+    assert prose(draft) == LONG_ANSWER
+    assert all("Let me run" not in piece for piece in pieces)
+    assert [calculation.tool for calculation in draft.calculations] == ["breakeven"]
+    assert (draft.tokens_in, draft.tokens_out) == (2100, 110)
+    first, second = server.completions
+    assert first.body is not None and first.body["stream"] is True
+    assert first.body["stream_options"] == {"include_usage": True}
+    assert second.messages[2]["tool_calls"][0]["function"]["name"] == "breakeven"
+    assert server.rejections == []
+
+
+def test_a_streamed_answer_is_the_same_draft_as_an_unstreamed_one(server: FakeOpenAIServer) -> None:
+    """Streaming changes how the text arrives, not what the answer is."""
+    script = (ToolCalls(("phase", {"spend": 30000}), ("monthly_tokens", {"users": 10000})), Text(LONG_ANSWER))
+    server.script(*script)
+    plain = answerer(server).answer("q", PASSAGES, [])
+    server.script(*script)
+    streamed = answerer(server).answer("q", PASSAGES, [], on_text=lambda piece: None)
+    assert streamed == plain
+
+
+def test_text_before_tool_calls_is_never_streamed(server: FakeOpenAIServer) -> None:
+    """A short preamble in a tool round is held back and dropped; only the final answer streams."""
+    server.script(
+        ToolCalls(("phase", {"spend": 30000}), content="Checking the phase first."), Text("Phase 2.")
+    )
+    pieces: list[str] = []
+    answerer(server).answer("q", PASSAGES, [], on_text=pieces.append)
+    assert "".join(pieces) == "Phase 2."
+
+
+def test_tool_calls_after_streamed_text_fail_rather_than_mix_answers(server: FakeOpenAIServer) -> None:
+    """A model that writes a long text and then calls tools fails: what streamed was not the answer."""
+    server.script(ToolCalls(("phase", {"spend": 30000}), content=LONG_ANSWER))
+    pieces: list[str] = []
+    with pytest.raises(LlmError, match="asked for tools after its answer had started streaming"):
+        answerer(server).answer("q", PASSAGES, [], on_text=pieces.append)
+
+
+def test_a_stream_that_stalls_fails_at_the_deadline_without_a_retry(server: FakeOpenAIServer) -> None:
+    """Once text has streamed, a stalled reply is not retried (the user would see it twice)."""
+    server.script(Text(LONG_ANSWER, hang_after=50), Text("never asked"))
+    pieces: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(LlmError, match="while streaming the answer"):
+        answerer(server, deadline=1.0, max_retries=3).answer("q", PASSAGES, [], on_text=pieces.append)
+    assert time.monotonic() - started < 2.0
+    assert pieces and LONG_ANSWER.startswith("".join(pieces))
+    assert len(server.completions) == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(("length", "fits"), [(1000, True), (1001, False), (4_000_000, False)])
+def test_a_reply_over_the_size_cap_is_an_error_not_an_answer(
+    server: FakeOpenAIServer, stream: bool, length: int, fits: bool
+) -> None:
+    """With a 1,000-character cap, 1,000 characters is an answer; more (even 4 MB) is "reply too large"."""
+    server.script(Text("y" * length, chunk_chars=65_536))
+    llm = answerer(server, max_reply_chars=1000)
+    on_text = (lambda piece: None) if stream else None
+    if fits:
+        assert prose(llm.answer("q", PASSAGES, [], on_text=on_text)) == "y" * length
+        return
+    with pytest.raises(LlmError, match="reply too large") as caught:
+        llm.answer("q", PASSAGES, [], on_text=on_text)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_endpoint_echoing_the_key_never_gets_it_into_the_answer(
+    server: FakeOpenAIServer, stream: bool
+) -> None:
+    """A reply that repeats the Authorization header comes back with the key redacted, streamed or not."""
+    server.script(Text("Phase 2 [FAQ].", echo_authorization=True, chunk_chars=3))
+    pieces: list[str] = []
+    draft = answerer(server).answer("q", PASSAGES, [], on_text=pieces.append if stream else None)
+    assert KEY not in draft.text
+    assert "[redacted]" in draft.text
+    assert KEY not in "".join(pieces)
+    assert server.completions[0].headers["authorization"] == f"Bearer {KEY}"
