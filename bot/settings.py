@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     advisor_llm_timeout: float = 20.0
     advisor_llm_max_retries: int = 2
     advisor_llm_max_tokens: int = 800
+    advisor_llm_deadline: float = 15.0
+    """Seconds for one whole LLM answer: every request, retry and tool round."""
+    advisor_llm_max_reply_chars: int = 65_536
+    """Characters one model reply may carry; a longer reply is a failure, not an answer."""
+    advisor_llm_breaker_failures: int = 3
+    """LLM failures in a row after which answers go offline at once."""
+    advisor_llm_breaker_reset: float = 30.0
+    """Seconds before one question is let through to the LLM again as a probe."""
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
