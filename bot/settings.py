@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     """The packaged model's name, or a local sentence-transformers model directory."""
     advisor_retrieval: str = "hybrid"
     """vector, keyword or hybrid."""
+    advisor_database_url: str | None = None
+    """SQLAlchemy URL of the database for cache, stats, memory, dedupe and feedback (see `database_url`)."""
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -52,3 +54,8 @@ class Settings(BaseSettings):
         """The data folder, created on first use."""
         self.advisor_data_dir.mkdir(parents=True, exist_ok=True)
         return self.advisor_data_dir
+
+    @property
+    def database_url(self) -> str:
+        """ADVISOR_DATABASE_URL, or a SQLite file in the data folder when it is unset or empty."""
+        return self.advisor_database_url or f"sqlite:///{self.data_dir}/advisor.sqlite3"

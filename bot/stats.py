@@ -5,33 +5,18 @@ answer; the summary is computed from the rows, so any window (`since`) can be as
 """
 
 import math
-import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from bot.chain.answer import Answer
+from sqlalchemy import select
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answer_log (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    conversation_id TEXT,
-    mode TEXT NOT NULL,
-    cache TEXT,
-    latency_ms REAL NOT NULL,
-    tokens_in INTEGER NOT NULL,
-    tokens_out INTEGER NOT NULL,
-    cost TEXT NOT NULL,
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS answer_log_by_time ON answer_log (at);
-"""
+from bot.chain.answer import Answer
+from bot.database import Database, answer_log
+from bot.feedback import FeedbackStore
 
 
 @dataclass(frozen=True)
@@ -50,6 +35,8 @@ class AnswerRecord:
     tokens_out: int
     cost: Decimal
     error: str | None
+    answer_id: str | None = None
+    """The answer's id, which feedback votes refer to."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +61,10 @@ class StatsSummary:
     fallbacks: int
     """Answers the offline answerer gave because the LLM failed."""
     errors: int
+    helpful: int = 0
+    """Feedback votes saying an answer helped."""
+    not_helpful: int = 0
+    """Feedback votes saying it did not."""
 
     def to_text(self) -> str:
         """A short table for people: totals, latency, hit rate, cost per answer, answers per mode."""
@@ -90,6 +81,7 @@ class StatsSummary:
             ("Cost per answer", _usd(self.cost_per_answer)),
             ("Fallbacks", f"{self.fallbacks:,}"),
             ("Errors", f"{self.errors:,}"),
+            ("Feedback", f"{self.helpful:,} helpful, {self.not_helpful:,} not helpful"),
         ]
         width = max(len(label) for label, _ in rows)
         return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
@@ -111,25 +103,24 @@ class StatsSummary:
             "cost_per_answer_usd": float(self.cost_per_answer),
             "fallbacks": self.fallbacks,
             "errors": self.errors,
+            "helpful": self.helpful,
+            "not_helpful": self.not_helpful,
         }
 
 
 class StatsStore:
-    """One SQLite table of answer records; safe to share between threads."""
+    """The answer log in the advisor's database; safe to share between threads."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        """Open (or create) the stats file.
+    def __init__(self, database: Database, *, clock: Callable[[], float] = time.time) -> None:
+        """Record answers in `database`.
 
         Args:
-            path: the SQLite file; its folder is created if missing.
+            database: the advisor's database.
             clock: seconds since the epoch, like `time.time`; stamps each record.
         """
-        self._path = path
+        self._database = database
         self._clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        self._feedback = FeedbackStore(database, clock=clock)
 
     def record(self, answer: Answer, *, error: str | None = None) -> None:
         """Log one answer: latency is `answer.timings["total"]` (0 when the chain did not time it).
@@ -138,50 +129,55 @@ class StatsStore:
             answer: the answer as it was sent.
             error: a one-line description when answering went wrong; never a secret.
         """
-        row = AnswerRecord(
-            at=self._clock(),
-            conversation_id=answer.conversation_id,
-            mode=answer.mode,
-            cache=answer.cache,
-            latency_ms=float(answer.timings.get("total", 0.0)),
-            tokens_in=answer.tokens_in,
-            tokens_out=answer.tokens_out,
-            cost=answer.cost,
-            error=error,
-        )
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO answer_log (at, conversation_id, mode, cache, latency_ms, tokens_in, tokens_out, "
-                "cost, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*astuple(row)[:7], str(row.cost), row.error),
+        with self._database.write() as connection:
+            connection.execute(
+                answer_log.insert().values(
+                    answer_id=answer.answer_id or None,
+                    at=self._clock(),
+                    conversation_id=answer.conversation_id,
+                    mode=answer.mode,
+                    cache=answer.cache,
+                    latency_ms=float(answer.timings.get("total", 0.0)),
+                    tokens_in=answer.tokens_in,
+                    tokens_out=answer.tokens_out,
+                    cost=str(answer.cost),
+                    error=error,
+                )
             )
 
     def records(self, since: float | None = None) -> list[AnswerRecord]:
         """Every record, oldest first; with `since`, only those at or after that time."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT at, conversation_id, mode, cache, latency_ms, tokens_in, tokens_out, cost, error "
-                "FROM answer_log WHERE at >= ? ORDER BY at, id",
-                (-math.inf if since is None else since,),
-            ).fetchall()
+        log = answer_log.c
+        query = select(
+            log.at,
+            log.conversation_id,
+            log.mode,
+            log.cache,
+            log.latency_ms,
+            log.tokens_in,
+            log.tokens_out,
+            log.cost,
+            log.error,
+            log.answer_id,
+        )
+        if since is not None:
+            query = query.where(log.at >= since)
+        with self._database.read() as connection:
+            rows = connection.execute(query.order_by(log.at, log.id)).all()
         return [
-            AnswerRecord(at, conversation, mode, cache, latency, tokens_in, tokens_out, Decimal(cost), error)
-            for at, conversation, mode, cache, latency, tokens_in, tokens_out, cost, error in rows
+            AnswerRecord(
+                at, conversation, mode, cache, latency, tokens_in, tokens_out, Decimal(cost), error, answer_id
+            )
+            for at, conversation, mode, cache, latency, tokens_in, tokens_out, cost, error, answer_id in rows
         ]
 
     def summary(self, since: float | None = None) -> StatsSummary:
-        """Totals, latency percentiles, hit rate and cost per answer; with `since`, from then on."""
-        return summarise(self.records(since))
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection per call, committed on success: threads never share a connection."""
-        with closing(sqlite3.connect(self._path, timeout=30)) as db, db:
-            yield db
+        """Totals, latency percentiles, hit rate, cost per answer and feedback; with `since`, from then on."""
+        return summarise(self.records(since), feedback=self._feedback.counts(since))
 
 
-def summarise(records: Sequence[AnswerRecord]) -> StatsSummary:
-    """The summary of some records (all zeros for none)."""
+def summarise(records: Sequence[AnswerRecord], *, feedback: tuple[int, int] = (0, 0)) -> StatsSummary:
+    """The summary of some records (all zeros for none) and of (helpful, not helpful) votes."""
     answers = len(records)
     caches = Counter(record.cache for record in records)
     hits = caches["exact"] + caches["semantic"]
@@ -202,6 +198,8 @@ def summarise(records: Sequence[AnswerRecord]) -> StatsSummary:
         cost_per_answer=cost / answers if answers else Decimal(0),
         fallbacks=sum(record.mode == "offline-fallback" for record in records),
         errors=sum(record.error is not None for record in records),
+        helpful=feedback[0],
+        not_helpful=feedback[1],
     )
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
     from bot.chain.chain import AdvisorChain
+    from bot.database import Database
     from knowledge.index import KnowledgeIndex
 
 
@@ -42,8 +43,22 @@ def open_embeddings(settings: Settings) -> "Embeddings":
     return SentenceTransformerEmbeddings(settings.advisor_embedding_model)
 
 
-def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain":
-    """The answer chain: LLM mode when OPENAI_API_KEY is set, else the offline answerer."""
+def open_database(settings: Settings) -> "Database":
+    """The advisor's database at ADVISOR_DATABASE_URL, migrated, with an older data folder's stores imported."""
+    from bot.database import Database, import_legacy_files
+
+    database = Database(settings.database_url)
+    import_legacy_files(database, settings.data_dir)
+    return database
+
+
+def build_chain(
+    settings: Settings, *, use_cache: bool = True, database: "Database | None" = None
+) -> "AdvisorChain":
+    """The answer chain: LLM mode when OPENAI_API_KEY is set, else the offline answerer.
+
+    Its stores live in `database`, opened from the settings when not given.
+    """
     from bot.chain.cache import AnswerCache
     from bot.chain.chain import AdvisorChain
     from bot.chain.memory import ConversationMemory
@@ -54,7 +69,7 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
     embeddings = open_embeddings(settings)
     index = open_index(settings, embeddings)
     index.ensure_ready()
-    data = settings.data_dir
+    database = database or open_database(settings)
     llm = None
     cost: Callable[[str, int, int], Decimal] | None = None
     if settings.openai_api_key is not None and settings.openai_api_key.get_secret_value():
@@ -75,9 +90,9 @@ def build_chain(settings: Settings, *, use_cache: bool = True) -> "AdvisorChain"
         retriever=index,
         offline=OfflineAnswerer(tables(), embeddings),
         llm=llm,
-        cache=AnswerCache(data / "cache.sqlite3", embeddings) if use_cache else None,
-        stats=StatsStore(data / "stats.sqlite3"),
-        memory=ConversationMemory(data / "memory.sqlite3"),
+        cache=AnswerCache(database, embeddings) if use_cache else None,
+        stats=StatsStore(database),
+        memory=ConversationMemory(database),
         price_fingerprint=tables_fingerprint(),
         llm_cost=cost,
     )

@@ -16,8 +16,9 @@ from langchain_core.embeddings import Embeddings
 
 from bot.calculations.cost import CostRequest, run_cost
 from bot.calculations.record import Assumption, Calculation
-from bot.chain.answer import Answer, Source
+from bot.chain.answer import Answer, Quote, Source
 from bot.chain.cache import AnswerCache, normalise_question, question_quantities, question_signature
+from bot.database import Database
 from knowledge.embeddings import SentenceTransformerEmbeddings
 from knowledge.tables import tables
 
@@ -79,8 +80,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def cache(tmp_path: Path, embeddings: RecordingEmbeddings, clock: Clock) -> AnswerCache:
-    return AnswerCache(tmp_path / "cache.sqlite3", embeddings, clock=clock)
+def database(tmp_path: Path) -> Iterator[Database]:
+    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
+        yield opened
+
+
+@pytest.fixture
+def cache(database: Database, embeddings: RecordingEmbeddings, clock: Clock) -> AnswerCache:
+    return AnswerCache(database, embeddings, clock=clock)
 
 
 def similarity(embeddings: Embeddings, first: str, second: str) -> float:
@@ -97,7 +104,7 @@ def make_answer(question: str = ASKED) -> Answer:
     nested = Calculation(
         tool="phase",
         inputs={"spend": Decimal(30000)},
-        result={"phase": 2, "actions": ["cache", "batch"], "bounds": (Decimal("10000.00"), None), "on": True},
+        result={"phase": 2, "actions": ["cache", "batch"], "bounds": [Decimal("10000.00"), None], "on": True},
         summary="$30,000 a month is Phase 2.",
         assumptions=(Assumption("thresholds", "$10K / $50K", "guide (as of 2026-03-01)"),),
         flags=("The guide gives two boundaries.",),
@@ -105,8 +112,11 @@ def make_answer(question: str = ASKED) -> Answer:
     )
     return Answer(
         question=question,
-        text="About $2,000.00 a month at list prices.",
+        headline="About $2,000.00 a month at list prices.",
+        body="Self-hosting pays off later.",
         calculations=(priced, nested),
+        quotes=(Quote("Step Four: Implement Caching", "Cache identical queries."),),
+        notes=("Ask about 2B tokens next.",),
         sources=(
             Source("API-First Strategy", "Prices", 0.8731234567891234, "guide"),
             Source("Step Four: Implement Caching", None, 0.51, "guide"),
@@ -118,6 +128,7 @@ def make_answer(question: str = ASKED) -> Answer:
         cost=Decimal("0.006295"),
         notice=None,
         conversation_id="C1:1700000000.000100",
+        answer_id="4f1c0e9a",
     )
 
 
@@ -132,6 +143,7 @@ def served(original: Answer, question: str, kind: str) -> Answer:
         tokens_out=0,
         cost=Decimal(0),
         conversation_id=None,
+        answer_id="",
     )
 
 
@@ -218,11 +230,11 @@ def test_a_miss_then_put_embeds_the_question_once(
     ],
 )
 def test_no_semantic_hit_when_the_numbers_differ(
-    tmp_path: Path, embeddings: RecordingEmbeddings, stored: str, asked: str, threshold: float
+    database: Database, embeddings: RecordingEmbeddings, stored: str, asked: str, threshold: float
 ) -> None:
     """Near-identical questions about other amounts, models or periods never share an answer."""
     assert similarity(embeddings, stored, asked) >= threshold
-    cache = AnswerCache(tmp_path / "cache.sqlite3", embeddings, similarity=threshold)
+    cache = AnswerCache(database, embeddings, similarity=threshold)
     cache.put(stored, make_answer(stored), "v1")
     assert cache.get(asked, "v1") is None
     assert cache.get(stored.lower(), "v1") is not None
@@ -269,9 +281,9 @@ def test_no_hit_after_the_fingerprint_changes(cache: AnswerCache) -> None:
     assert cache.get(ASKED, "v1") is not None  # two fingerprints sharing the file keep their entries
 
 
-def test_no_hit_after_max_age(tmp_path: Path, embeddings: RecordingEmbeddings, clock: Clock) -> None:
+def test_no_hit_after_max_age(database: Database, embeddings: RecordingEmbeddings, clock: Clock) -> None:
     """An entry is served up to max_age seconds after it was stored and never after."""
-    cache = AnswerCache(tmp_path / "cache.sqlite3", embeddings, clock=clock, max_age_seconds=3600)
+    cache = AnswerCache(database, embeddings, clock=clock, max_age_seconds=3600)
     cache.put(ASKED, make_answer(), "v1")
     clock.now += 3600
     assert cache.get(ASKED, "v1") is not None
@@ -290,32 +302,54 @@ def test_put_purges_expired_entries(cache: AnswerCache, clock: Clock) -> None:
 
 
 def test_restored_answer_equals_the_original(cache: AnswerCache) -> None:
-    """Text, sources and calculations (Decimals, tuples, assumptions) come back equal, marked as cached."""
+    """Every part of the answer (Decimals, assumptions, quotes, notes) comes back equal, marked as cached."""
     original = make_answer()
     cache.put(ASKED, original, "v1")
     hit = cache.get(ASKED.upper(), "v1")
     assert hit is not None
     restored, kind = hit
-    assert (restored.text, restored.sources, restored.calculations) == (
+    assert (restored.text, restored.sources, restored.calculations, restored.quotes, restored.notes) == (
         original.text,
         original.sources,
         original.calculations,
+        original.quotes,
+        original.notes,
     )
     assert restored.calculations[0].result["monthly_cost"] == Decimal("2000.0000")
-    assert restored.calculations[1].result["bounds"] == (Decimal("10000.00"), None)
+    assert restored.calculations[1].result["bounds"] == [Decimal("10000.00"), None]
     assert restored == served(original, ASKED.upper(), "exact")
     assert kind == restored.cache == "exact"
 
 
 def test_cache_persists_across_instances(tmp_path: Path, embeddings: RecordingEmbeddings) -> None:
-    """A new cache on the same file serves what an earlier one stored, exactly and semantically."""
-    AnswerCache(tmp_path / "cache.sqlite3", embeddings).put(ASKED, make_answer(), "v1")
-    reopened = AnswerCache(tmp_path / "cache.sqlite3", embeddings)
-    exact, semantic = reopened.get(ASKED, "v1"), reopened.get(PARAPHRASE, "v1")
+    """A new cache on a reopened database serves what an earlier one stored, exactly and semantically."""
+    url = f"sqlite:///{tmp_path / 'advisor.sqlite3'}"
+    with Database(url) as first:
+        AnswerCache(first, embeddings).put(ASKED, make_answer(), "v1")
+    with Database(url) as second:
+        reopened = AnswerCache(second, embeddings)
+        exact, semantic = reopened.get(ASKED, "v1"), reopened.get(PARAPHRASE, "v1")
     assert exact is not None
     assert exact[1] == "exact"
     assert semantic is not None
     assert semantic[1] == "semantic"
+
+
+def test_a_given_vector_is_not_embedded_again(cache: AnswerCache, embeddings: RecordingEmbeddings) -> None:
+    """When the chain passes the question's vector, neither a put nor a semantic lookup embeds it again."""
+    stored, asked = embeddings.model.embed_query(ASKED), embeddings.model.embed_query(PARAPHRASE)
+    cache.put(ASKED, make_answer(), "v1", vector=stored)
+    hit = cache.get(PARAPHRASE, "v1", vector=asked)
+    assert hit is not None
+    assert hit[1] == "semantic"
+    assert embeddings.asked == []
+
+
+def test_the_given_vector_decides_a_semantic_hit(cache: AnswerCache, embeddings: RecordingEmbeddings) -> None:
+    """The similarity is measured with the vector passed in, not with one embedded from the text."""
+    cache.put(ASKED, make_answer(), "v1", vector=[1.0, 0.0, 0.0])
+    assert cache.get(PARAPHRASE, "v1", vector=[0.0, 1.0, 0.0]) is None
+    assert cache.get(PARAPHRASE, "v1", vector=[0.9, 0.1, 0.0]) is not None
 
 
 def test_fallback_answers_are_not_stored(cache: AnswerCache) -> None:

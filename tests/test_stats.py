@@ -1,5 +1,6 @@
 """The observability store: every answer's latency, tokens, cost and cache use, and the summary of them."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.chain.answer import Answer, Mode
+from bot.database import Database
+from bot.feedback import FeedbackStore
 from bot.stats import StatsStore, nearest_rank
 
 
@@ -26,12 +29,11 @@ def answer(
     tokens: tuple[int, int] = (0, 0),
     cost: str = "0",
     cache: str | None = None,
+    answer_id: str = "",
 ) -> Answer:
     return Answer(
         question="How much will 500M tokens a month cost on GPT-4o?",
-        text="About $2,000 a month.",
-        calculations=(),
-        sources=(),
+        headline="About $2,000 a month.",
         mode=mode,
         timings={"retrieval": 1.0, "total": total_ms},
         tokens_in=tokens[0],
@@ -39,12 +41,13 @@ def answer(
         cost=Decimal(cost),
         cache=cache,  # type: ignore[arg-type]
         conversation_id="C1:1700000000.000100",
+        answer_id=answer_id,
     )
 
 
 # Recorded one second apart from t=1000, in this order; latencies deliberately unsorted.
 ANSWERS = [
-    (answer("llm", 1200.0, (1000, 200), "0.0045"), None),
+    (answer("llm", 1200.0, (1000, 200), "0.0045", answer_id="a-first"), None),
     (answer("llm", 800.0, (2000, 300), "0.0080"), None),
     (answer("offline", 40.0), None),
     (answer("offline-fallback", 3000.0), "LLMError: the provider timed out"),
@@ -61,8 +64,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> StatsStore:
-    store = StatsStore(tmp_path / "stats.sqlite3", clock=clock)
+def database(tmp_path: Path) -> Iterator[Database]:
+    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
+        yield opened
+
+
+@pytest.fixture
+def store(database: Database, clock: Clock) -> StatsStore:
+    store = StatsStore(database, clock=clock)
     for index, (item, error) in enumerate(ANSWERS):
         clock.now = 1_000.0 + index
         store.record(item, error=error)
@@ -91,12 +100,14 @@ def test_records_keep_every_field(store: StatsStore) -> None:
     assert fallback.conversation_id == "C1:1700000000.000100"
     assert (fallback.mode, fallback.cache, fallback.latency_ms) == ("offline-fallback", None, 3000.0)
     assert fallback.error == "LLMError: the provider timed out"
+    assert fallback.answer_id is None  # an answer without an id is stored without one
     assert store.records()[0].cost == Decimal("0.0045")
+    assert store.records()[0].answer_id == "a-first"
 
 
-def test_cost_is_stored_exactly(tmp_path: Path) -> None:
+def test_cost_is_stored_exactly(database: Database) -> None:
     """Costs add up as Decimals: three answers at $0.1 cost $0.3, not 0.30000000000000004."""
-    store = StatsStore(tmp_path / "stats.sqlite3")
+    store = StatsStore(database)
     for _ in range(3):
         store.record(answer("llm", 100.0, (10, 10), "0.1"))
     summary = store.summary()
@@ -105,10 +116,11 @@ def test_cost_is_stored_exactly(tmp_path: Path) -> None:
 
 
 def test_store_persists_across_instances(store: StatsStore, tmp_path: Path) -> None:
-    """A new store on the same file sees every record already there."""
-    reopened = StatsStore(tmp_path / "stats.sqlite3")
-    assert reopened.summary() == store.summary()
-    assert reopened.records() == store.records()
+    """A new store on a reopened database sees every record already there."""
+    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as reopened_database:
+        reopened = StatsStore(reopened_database)
+        assert reopened.summary() == store.summary()
+        assert reopened.records() == store.records()
 
 
 @pytest.mark.parametrize(
@@ -129,18 +141,19 @@ def test_since_filters_by_time(
     assert (summary.answers, summary.cache_hits, summary.cost) == (answers, hits, cost)
 
 
-def test_empty_summary_is_zeros(tmp_path: Path) -> None:
+def test_empty_summary_is_zeros(database: Database) -> None:
     """With nothing recorded the summary is all zeros and still prints."""
-    summary = StatsStore(tmp_path / "stats.sqlite3").summary()
+    summary = StatsStore(database).summary()
     assert (summary.answers, summary.hit_rate, summary.p50_ms, summary.p95_ms) == (0, 0.0, 0.0, 0.0)
     assert summary.cost_per_answer == Decimal(0)
+    assert (summary.helpful, summary.not_helpful) == (0, 0)
     assert "p50 0 ms" in summary.to_text()
 
 
-def test_missing_total_timing_records_zero_latency(tmp_path: Path) -> None:
+def test_missing_total_timing_records_zero_latency(database: Database) -> None:
     """An answer the chain did not time is recorded with 0 ms rather than refused."""
-    store = StatsStore(tmp_path / "stats.sqlite3")
-    store.record(Answer(question="q", text="t", calculations=(), sources=(), mode="offline"))
+    store = StatsStore(database)
+    store.record(Answer(question="q", headline="t", mode="offline"))
     assert store.records()[0].latency_ms == 0.0
 
 
@@ -182,3 +195,18 @@ def test_to_json_is_plain_json(store: StatsStore) -> None:
     assert data["cost_per_answer_usd"] == pytest.approx(0.002325)
     assert data["by_mode"] == {"llm": 5, "offline": 2, "offline-fallback": 1}
     assert (data["p50_ms"], data["p95_ms"], data["errors"]) == (40.0, 3000.0, 1)
+    assert (data["helpful"], data["not_helpful"]) == (0, 0)
+
+
+def test_summary_counts_feedback(store: StatsStore, database: Database, clock: Clock) -> None:
+    """Helpful and not-helpful votes appear in the summary, its table and its JSON, one per user per answer."""
+    votes = FeedbackStore(database, clock=clock)
+    votes.record("a-first", "U1", helpful=True)
+    votes.record("a-first", "U2", helpful=True)
+    votes.record("a-first", "U3", helpful=True)
+    votes.record("a-other", "U1", helpful=True)
+    votes.record("a-other", "U1", helpful=False)  # changed their mind: counts once, as not helpful
+    summary = store.summary()
+    assert (summary.helpful, summary.not_helpful) == (3, 1)
+    assert "Feedback         3 helpful, 1 not helpful" in summary.to_text()
+    assert (summary.to_json()["helpful"], summary.to_json()["not_helpful"]) == (3, 1)

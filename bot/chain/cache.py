@@ -8,153 +8,144 @@ embeddings barely see numbers: "500M tokens a month" and "500K tokens a month" s
 
 import json
 import re
-import sqlite3
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import delete, func, select
 
-from bot.calculations.record import Assumption, Calculation
-from bot.chain.answer import Answer, Source
+from bot.chain.answer import Answer, answer_from_record, answer_to_record
+from bot.database import Database, cached_answers
 from calculators.quantities import parse_quantity
 
 CacheKind = Literal["exact", "semantic"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS cached_answers (
-    fingerprint TEXT NOT NULL,
-    normalised TEXT NOT NULL,
-    question TEXT NOT NULL,
-    signature TEXT NOT NULL,
-    embedding BLOB NOT NULL,
-    answer TEXT NOT NULL,
-    stored_at REAL NOT NULL,
-    PRIMARY KEY (fingerprint, normalised)
-);
-CREATE INDEX IF NOT EXISTS cached_answers_by_signature ON cached_answers (fingerprint, signature);
-"""
 _REMEMBERED_EMBEDDINGS = 64
 """Recent questions whose vectors are kept, so a miss followed by put embeds once (per thread too)."""
 
 
 class AnswerCache:
-    """Exact and semantic answer cache in one SQLite file, safe to share between threads."""
+    """Exact and semantic answer cache in the advisor's database, safe to share between threads."""
 
     def __init__(
         self,
-        path: Path,
+        database: Database,
         embeddings: Embeddings,
         *,
         similarity: float = 0.92,
         clock: Callable[[], float] = time.time,
         max_age_seconds: float = 7 * 24 * 3600,
     ) -> None:
-        """Open (or create) the cache file.
+        """Cache answers in `database`.
 
         Args:
-            path: the SQLite file; its folder is created if missing.
-            embeddings: embeds questions for the semantic lookup.
+            database: the advisor's database.
+            embeddings: embeds questions for the semantic lookup when the caller has no vector.
             similarity: the lowest cosine similarity that counts as the same question.
             clock: seconds since the epoch, like `time.time`.
             max_age_seconds: entries older than this are never served.
         """
-        self._path = path
+        self._database = database
         self._embeddings = embeddings
         self._similarity = similarity
         self._clock = clock
         self._max_age = max_age_seconds
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
 
-    def get(self, question: str, fingerprint: str) -> tuple[Answer, CacheKind] | None:
+    def get(
+        self, question: str, fingerprint: str, *, vector: Sequence[float] | None = None
+    ) -> tuple[Answer, CacheKind] | None:
         """Find a fresh stored answer to this question under this fingerprint.
 
         Args:
             question: what the user asked.
             fingerprint: names the knowledge index and price tables the answer must come from.
+            vector: the question's embedding, when the caller already has it (it is not embedded again).
 
         Returns:
             The stored answer, re-addressed to `question`, with `cache` set and no tokens, cost
             or timings of its own (serving it spent none); and how it was found. None on a miss.
         """
-        normalised = normalise_question(question)
-        oldest = self._clock() - self._max_age
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT answer FROM cached_answers WHERE fingerprint = ? AND normalised = ? AND stored_at >= ?",
-                (fingerprint, normalised, oldest),
-            ).fetchone()
-            if row is not None:
-                return _served(row[0], question, "exact"), "exact"
-            rows = db.execute(
-                "SELECT embedding, answer FROM cached_answers "
-                "WHERE fingerprint = ? AND signature = ? AND stored_at >= ?",
-                (fingerprint, question_signature(question), oldest),
-            ).fetchall()
+        entries = cached_answers.c
+        fresh = (entries.fingerprint == fingerprint) & (entries.stored_at >= self._clock() - self._max_age)
+        with self._database.read() as connection:
+            stored = connection.scalar(
+                select(entries.answer).where(fresh, entries.normalised == normalise_question(question))
+            )
+            if stored is not None:
+                return _served(stored, question, "exact"), "exact"
+            rows = connection.execute(
+                select(entries.embedding, entries.answer).where(
+                    fresh, entries.signature == question_signature(question)
+                )
+            ).all()
         if not rows:
             return None
-        vector = self._embed(question)
+        asked = self._vector(question, vector)
         best_score, best_answer = max(
-            ((_cosine(vector, np.frombuffer(blob, dtype=np.float32)), answer) for blob, answer in rows),
+            ((_cosine(asked, np.frombuffer(blob, dtype=np.float32)), answer) for blob, answer in rows),
             key=lambda pair: pair[0],
         )
         if best_score < self._similarity:
             return None
         return _served(best_answer, question, "semantic"), "semantic"
 
-    def put(self, question: str, answer: Answer, fingerprint: str) -> None:
+    def put(
+        self, question: str, answer: Answer, fingerprint: str, *, vector: Sequence[float] | None = None
+    ) -> None:
         """Store an answer, replacing any under the same normalised question and fingerprint.
 
         Entries past the maximum age are purged at the same time. Entries under other fingerprints
-        are left to age out rather than deleted, so an offline CLI and an LLM bot sharing the file
-        (different fingerprints) do not wipe each other's entries. Offline-fallback answers are
-        not stored: they stand in for a failed LLM call, and a cached one would outlive the failure.
+        are left to age out rather than deleted, so an offline CLI and an LLM bot sharing the
+        database (different fingerprints) do not wipe each other's entries. Offline-fallback
+        answers are not stored: they stand in for a failed LLM call, and a cached one would outlive
+        the failure.
+
+        Args:
+            question: what the user asked.
+            answer: the answer given.
+            fingerprint: names the knowledge index and price tables the answer came from.
+            vector: the question's embedding, when the caller already has it (it is not embedded again).
         """
         if answer.mode == "offline-fallback":
             return
         now = self._clock()
-        vector = self._embed(question).astype(np.float32)
-        with self._connect() as db:
-            db.execute("DELETE FROM cached_answers WHERE stored_at < ?", (now - self._max_age,))
-            db.execute(
-                "INSERT OR REPLACE INTO cached_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    fingerprint,
-                    normalise_question(question),
-                    question,
-                    question_signature(question),
-                    vector.tobytes(),
-                    json.dumps(_stored(answer)),
-                    now,
-                ),
+        embedding = self._vector(question, vector).astype(np.float32).tobytes()
+        with self._database.write() as connection:
+            connection.execute(delete(cached_answers).where(cached_answers.c.stored_at < now - self._max_age))
+            self._database.upsert(
+                connection,
+                cached_answers,
+                {
+                    "fingerprint": fingerprint,
+                    "normalised": normalise_question(question),
+                    "question": question,
+                    "signature": question_signature(question),
+                    "embedding": embedding,
+                    "answer": json.dumps(answer_to_record(answer)),
+                    "stored_at": now,
+                },
             )
 
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
-        with self._connect() as db:
-            return db.execute("DELETE FROM cached_answers").rowcount
+        with self._database.write() as connection:
+            count = connection.scalar(select(func.count()).select_from(cached_answers)) or 0
+            connection.execute(delete(cached_answers))
+        return count
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection per call, committed on success: threads never share a connection."""
-        with closing(sqlite3.connect(self._path, timeout=30)) as db, db:
-            yield db
-
-    def _embed(self, question: str) -> np.ndarray:
-        """The question's vector, from the recent ones when it was just embedded."""
+    def _vector(self, question: str, given: Sequence[float] | None) -> np.ndarray:
+        """The question's vector: the caller's, a recent one, or embedded now and remembered."""
+        if given is not None:
+            return np.asarray(given, dtype=np.float32)
         with self._lock:
             vector = self._recent.get(question)
             if vector is not None:
@@ -235,34 +226,10 @@ def _cosine(left: np.ndarray, right: np.ndarray) -> float:
     return float(left @ right) / norms if norms else -1.0
 
 
-def _stored(answer: Answer) -> dict[str, Any]:
-    """The answer as JSON: its own `to_json()` plus calculations and cost in a lossless form."""
-    return {
-        "answer": answer.to_json(),
-        "calculations": [_encode(vars(calculation)) for calculation in answer.calculations],
-        "cost": str(answer.cost),
-    }
-
-
 def _served(stored: str, question: str, kind: CacheKind) -> Answer:
     """Rebuild a stored answer as served now: for `question`, from the cache, costing nothing."""
-    data = json.loads(stored)
-    answer = data["answer"]
-    original = Answer(
-        question=answer["question"],
-        text=answer["answer"],
-        calculations=tuple(_calculation(_decode(item)) for item in data["calculations"]),
-        sources=tuple(Source(**source) for source in answer["sources"]),
-        mode=answer["mode"],
-        timings=answer["timings_ms"],
-        tokens_in=answer["tokens_in"],
-        tokens_out=answer["tokens_out"],
-        cost=Decimal(data["cost"]),
-        notice=answer["notice"],
-        conversation_id=answer["conversation_id"],
-    )
     return replace(
-        original,
+        answer_from_record(json.loads(stored)),
         question=question,
         cache=kind,
         timings={},
@@ -270,45 +237,5 @@ def _served(stored: str, question: str, kind: CacheKind) -> Answer:
         tokens_out=0,
         cost=Decimal(0),
         conversation_id=None,
+        answer_id="",
     )
-
-
-def _calculation(fields: dict[str, Any]) -> Calculation:
-    return Calculation(
-        tool=fields["tool"],
-        inputs=fields["inputs"],
-        result=fields["result"],
-        summary=fields["summary"],
-        assumptions=tuple(Assumption(**item) for item in fields["assumptions"]),
-        flags=tuple(fields["flags"]),
-        details=tuple(fields["details"]),
-    )
-
-
-def _encode(value: Any) -> Any:
-    """JSON that keeps Decimals and tuples; other non-JSON values are stored as their text."""
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(item) for item in value]}
-    if isinstance(value, Assumption):
-        return _encode(vars(value))
-    if isinstance(value, dict):
-        return {str(key): _encode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if value.keys() == {"$decimal"}:
-            return Decimal(value["$decimal"])
-        if value.keys() == {"$tuple"}:
-            return tuple(_decode(item) for item in value["$tuple"])
-        return {key: _decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    return value
