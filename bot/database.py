@@ -261,16 +261,18 @@ class Database:
     @property
     def version(self) -> int:
         """The highest applied migration (0 for an empty database)."""
-        with self.read() as connection:
-            return max(_applied(connection), default=0)
+        return max(self._applied(), default=0)
 
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def _pending(self) -> list[tuple[int, Migration]]:
+    def _applied(self) -> set[int]:
         with self.read() as connection:
-            applied = _applied(connection)
+            return _applied(connection)
+
+    def _pending(self) -> list[tuple[int, Migration]]:
+        applied = self._applied()
         return [(version, step) for version, step in MIGRATIONS if version not in applied]
 
     def _migrate(self) -> None:
@@ -283,7 +285,7 @@ class Database:
         pending = self._pending()
         if not pending:
             return
-        current = max(self._applied_now(), default=0)
+        current = self.version
         self._backup(current)
         for version, step in pending:
             try:
@@ -298,13 +300,9 @@ class Database:
                         )
                     )
             except DBAPIError:
-                if version not in self._applied_now():
+                if version not in self._applied():
                     raise
         logger.info("%r migrated from version %d to %d", self, current, MIGRATIONS[-1][0])
-
-    def _applied_now(self) -> set[int]:
-        with self.read() as connection:
-            return _applied(connection)
 
     def _backup(self, current: int) -> None:
         """Copy a non-empty SQLite file to `<file>.bak-v<version>` before migrating it."""
