@@ -1,8 +1,10 @@
 """Shared fixtures: every test runs offline, without telemetry, with its own data folder."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slack_server import FakeSlack, fake_slack_server
 
 from knowledge.embeddings import SentenceTransformerEmbeddings
 
@@ -23,3 +25,10 @@ def embeddings() -> SentenceTransformerEmbeddings:
         model = SentenceTransformerEmbeddings()
         model.embed_query("warm up")
     return model
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1 and a free port, fresh for each test (tests/slack_server.py)."""
+    with fake_slack_server() as fake:
+        yield fake
