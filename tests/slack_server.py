@@ -215,6 +215,7 @@ class FakeSlack(Workspace):
 class _Server(ThreadingHTTPServer):
     # Handler threads are not daemons, so server_close() joins them: no thread outlives the fake.
     daemon_threads = False
+    request_queue_size = 128  # the app posts from many threads at once (make bench-slack)
     fake: FakeSlack
 
 

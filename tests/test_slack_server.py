@@ -3,6 +3,7 @@
 import threading
 import time
 import urllib.error
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -360,6 +361,15 @@ def test_wait_for_sees_calls_from_other_threads(fake_slack: FakeSlack, client: W
         fake_slack.wait_for("chat.update", timeout=0.05)
 
 
+def test_concurrent_posts_are_all_kept(fake_slack: FakeSlack, client: WebClient) -> None:
+    """Posts from many threads at once are all stored, each under its own timestamp."""
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda n: client.chat_postMessage(channel="C1", text=str(n)), range(64)))
+    shown = fake_slack.messages("C1")
+    assert sorted(int(m["text"]) for m in shown) == list(range(64))
+    assert len({m["ts"] for m in shown}) == 64 == len(fake_slack.calls)
+
+
 def test_reset_forgets_everything(fake_slack: FakeSlack, client: WebClient) -> None:
     """reset() clears calls, history and injected faults."""
     fake_slack.fail("auth.test", error="fatal_error")
@@ -376,7 +386,7 @@ def test_server_stops_without_leftover_threads() -> None:
         WebClient(token=TOKEN, base_url=fake.base_url).auth_test()
     assert set(threading.enumerate()) <= before
     with pytest.raises(OSError):
-        WebClient(token=TOKEN, base_url=fake.base_url, timeout=1).auth_test()
+        WebClient(token=TOKEN, base_url=fake.base_url, timeout=1, retry_handlers=[]).auth_test()
 
 
 # ---- the signed-request helpers, through a real Bolt app ----
