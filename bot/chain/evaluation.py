@@ -1,20 +1,98 @@
-"""Score the chain on the visible evaluation set (tests/data/eval_questions.yml)."""
+"""Score the chain on an evaluation set: hand-written questions, template expansions, follow-ups.
 
+Development questions (tests/data/eval_questions.yml and eval_templates.yml) are the ones the team
+tunes on; held-out ones (tests/data/heldout/) are only scored, and their misses are reported by
+kind, never listed, so nobody tunes on them. Template expansions get their expected figures from
+the calculators in `bot.calculations`, never from the code that reads questions.
+"""
+
+import itertools
+import random
+import shlex
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import yaml
 
-from bot.chain.answer import Answer
+from bot.calculations.breakeven import BreakEvenRequest, run_breakeven
+from bot.calculations.cost import CostRequest, run_cost
+from bot.calculations.format import percent
+from bot.calculations.phase import run_phase
+from bot.calculations.record import Calculation
+from bot.calculations.savings import run_savings
+from bot.calculations.usage import UsageRequest, run_tokens
+from bot.chain.answer import Source
+from calculators.quantities import format_tokens, format_usd, parse_quantity, parse_share
+from knowledge.tables import Tables
+
+KINDS = ("cost", "breakeven", "phase", "tokens", "savings", "compare", "followup", "clarify")
+"""Kinds of numeric question; general questions are their own kind."""
+TEMPLATE_SEED = 7
+"""Fixed, so every run expands the templates into the same questions."""
+DEFAULT_PER_TEMPLATE = 8
+SHORT_VERDICT = {
+    "stay_on_api": "stay API-first",
+    "breaks_even": "breaks even",
+    "self_host_saves": "saves money",
+}
+
+Questions = dict[str, list[dict[str, Any]]]
+"""An evaluation set as YAML holds it: `calculation`, `general` and `conversations` lists."""
+
+
+class Answered(Protocol):
+    """What the scorer reads of an answer (the chain's `Answer` has both)."""
+
+    @property
+    def text(self) -> str:
+        """The answer as the user reads it."""
+        ...
+
+    @property
+    def sources(self) -> Sequence[Source]:
+        """The passages it rests on, best first."""
+        ...
 
 
 class Asker(Protocol):
     """Anything that answers a question (the chain)."""
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+    def ask(self, question: str, conversation_id: str | None = None) -> Answered:
         """Answer one question."""
         ...
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One question the chain got wrong, and why."""
+
+    kind: str
+    question: str
+    reason: str
+    failure: str
+    """The class of failure: missing figure, forbidden text, wrong section, missing fact."""
+
+
+@dataclass
+class Score:
+    """Right out of total."""
+
+    right: int = 0
+    total: int = 0
+
+    def add(self, right: bool) -> None:
+        """Count one question."""
+        self.total += 1
+        self.right += int(right)
+
+    def __str__(self) -> str:
+        return f"{self.right}/{self.total} ({self.right / self.total:.0%})" if self.total else "-"
 
 
 @dataclass
@@ -23,13 +101,15 @@ class EvalReport:
 
     calculation_right: int = 0
     calculation_total: int = 0
+    """Numeric questions: calculation entries and conversations."""
     general_right: int = 0
     general_total: int = 0
-    misses: list[str] = field(default_factory=list)
+    kinds: dict[str, Score] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
 
     @property
     def calculation_score(self) -> float:
-        """Share of calculation questions with every expected number in the answer."""
+        """Share of numeric questions with every expected string and no forbidden one in the answer."""
         return self.calculation_right / self.calculation_total if self.calculation_total else 0.0
 
     @property
@@ -37,47 +117,354 @@ class EvalReport:
         """Share of general questions with the right section in the top 3 and the fact in the answer."""
         return self.general_right / self.general_total if self.general_total else 0.0
 
-    def to_text(self) -> str:
-        """The score in a few lines, misses listed."""
-        lines = [
-            (
-                f"calculation questions: {self.calculation_right}/{self.calculation_total} "
-                f"({self.calculation_score:.0%})"
-            ),
-            f"general questions:     {self.general_right}/{self.general_total} ({self.general_score:.0%})",
-        ]
-        lines += [f"  miss: {miss}" for miss in self.misses]
+    def failures(self) -> dict[str, int]:
+        """How many misses of each failure class, most common first."""
+        return dict(Counter(miss.failure for miss in self.misses).most_common())
+
+    def to_text(self, *, list_misses: bool = True) -> str:
+        """The score in a few lines; misses listed, or only counted by kind (for held-out sets)."""
+        numeric = Score(self.calculation_right, self.calculation_total)
+        general = Score(self.general_right, self.general_total)
+        lines = [f"numeric questions: {numeric}", f"general questions: {general}"]
+        lines += [f"  {kind:<10} {score}" for kind, score in self.kinds.items()]
+        if list_misses:
+            lines += [f"  miss [{miss.kind}] {miss.question!r}: {miss.reason}" for miss in self.misses]
+        elif self.misses:
+            by_kind = Counter(miss.kind for miss in self.misses)
+            lines.append(
+                "  misses by kind: " + ", ".join(f"{kind} {n}" for kind, n in sorted(by_kind.items()))
+            )
         return "\n".join(lines)
 
+    def _count(self, kind: str, right: bool, *, numeric: bool) -> None:
+        self.kinds.setdefault(kind, Score()).add(right)
+        if numeric:
+            self.calculation_total += 1
+            self.calculation_right += int(right)
+        else:
+            self.general_total += 1
+            self.general_right += int(right)
 
-def load_questions(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """The evaluation set as written in YAML."""
-    loaded: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+def side_by_side(development: EvalReport, heldout: EvalReport | None) -> str:
+    """Development and held-out scores in two columns, numeric and general separately."""
+    rows = [("numeric", "calculation"), ("general", "general")]
+    lines = [f"{'':<12}{'development':<20}held-out"]
+    for label, prefix in rows:
+        dev = Score(getattr(development, f"{prefix}_right"), getattr(development, f"{prefix}_total"))
+        held = (
+            Score(getattr(heldout, f"{prefix}_right"), getattr(heldout, f"{prefix}_total"))
+            if heldout is not None
+            else "not found"
+        )
+        lines.append(f"{label:<12}{dev!s:<20}{held}")
+    kinds = dict.fromkeys([*development.kinds, *(heldout.kinds if heldout else {})])
+    for kind in kinds:
+        dev_kind = development.kinds.get(kind, Score())
+        held_kind = heldout.kinds.get(kind, Score()) if heldout is not None else ""
+        lines.append(f"  {kind:<10}{dev_kind!s:<20}{held_kind}")
+    if heldout is None:
+        lines.append("held-out set: not found")
+    return "\n".join(lines)
+
+
+def load_questions(path: Path) -> Questions:
+    """The evaluation set as written in YAML, checked entry by entry.
+
+    Raises:
+        ValueError: an entry misses a field or names an unknown kind; the message quotes it.
+    """
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    questions: Questions = {
+        key: list(loaded.get(key) or []) for key in ("calculation", "general", "conversations")
+    }
+    for case in questions["calculation"]:
+        _check(case, ("question", "expect"), path)
+    for case in questions["general"]:
+        _check(case, ("question", "section", "fact"), path)
+    for case in questions["conversations"]:
+        _check(case, ("turns", "expect"), path)
+    return questions
+
+
+def seed_questions(questions: Questions) -> Questions:
+    """Only the original questions (`seed: true`), the bar tests hold while the reader is rewritten."""
+    return {key: [case for case in cases if case.get("seed")] for key, cases in questions.items()}
+
+
+def load_templates(path: Path) -> list[dict[str, Any]]:
+    """The phrasing templates as written in YAML."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    templates: list[dict[str, Any]] = list(loaded.get("templates") or [])
+    for template in templates:
+        _check(template, ("kind", "slots", "expect"), path)
+        if ("phrasings" in template) == ("turns" in template):
+            raise ValueError(f"{path}: template needs `phrasings` or `turns`, not both: {template!r:.120}")
+    return templates
+
+
+def load_evaluation_set(questions: Path, templates: Path, tables: Tables) -> Questions | None:
+    """Hand-written questions plus expanded templates; None when neither file exists."""
+    if not questions.exists() and not templates.exists():
+        return None
+    loaded = (
+        load_questions(questions)
+        if questions.exists()
+        else {"calculation": [], "general": [], "conversations": []}
+    )
+    if templates.exists():
+        expanded = expand_templates(load_templates(templates), tables)
+        for key, cases in expanded.items():
+            loaded.setdefault(key, []).extend(cases)
     return loaded
 
 
-def evaluate(chain: Asker, questions: dict[str, list[dict[str, Any]]]) -> EvalReport:
-    """Ask every question once and score the answers."""
+def expand_templates(
+    templates: list[dict[str, Any]], tables: Tables, *, seed: int = TEMPLATE_SEED
+) -> Questions:
+    """Concrete questions from templates: fixed-seed slot combinations, expected figures from calculators.
+
+    A slot value is a string used both in the question and as the calculator argument, or a mapping
+    `{say: "1.2 billion", value: "1.2B"}`: `say` goes into the question, `value` to the calculator.
+    """
+    expanded: Questions = {"calculation": [], "conversations": []}
+    for number, template in enumerate(templates):
+        rng = random.Random(f"{seed}:{number}:{template['kind']}")  # noqa: S311 - reproducible sampling, not secrecy
+        names = list(template["slots"])
+        combos = list(itertools.product(*(template["slots"][name] for name in names)))
+        chosen = rng.sample(combos, min(int(template.get("count", DEFAULT_PER_TEMPLATE)), len(combos)))
+        for position, combo in enumerate(chosen):
+            said = {name: _said(value) for name, value in zip(names, combo, strict=True)}
+            values = {name: _value(value) for name, value in zip(names, combo, strict=True)}
+            fields, how = _compute(template, values, tables)
+            case: dict[str, Any] = {
+                "expect": [text.format_map(fields) for text in template["expect"]],
+                "forbid": [text.format_map(fields) for text in template.get("forbid", [])],
+                "kind": template["kind"],
+                "how": how,
+                "template": number,
+            }
+            if "turns" in template:
+                turns = [options[position % len(options)] for options in template["turns"]]
+                case["turns"] = [turn.format_map(said) for turn in turns]
+                expanded["conversations"].append(case)
+            else:
+                phrasing = template["phrasings"][position % len(template["phrasings"])]
+                case["question"] = phrasing.format_map(said)
+                expanded["calculation"].append(case)
+    return expanded
+
+
+def evaluate(chain: Asker, questions: Mapping[str, list[dict[str, Any]]]) -> EvalReport:
+    """Ask every question once (conversations turn by turn, in one conversation) and score the answers."""
     report = EvalReport()
+    run = uuid.uuid4().hex[:8]
     for case in questions.get("calculation", []):
         answer = chain.ask(case["question"])
-        missing = [text for text in case["expect"] if text not in answer.text]
-        report.calculation_total += 1
-        if missing:
-            report.misses.append(f"{case['question']!r}: missing {missing}")
-        else:
-            report.calculation_right += 1
+        _score_numeric(report, case, case["question"], answer.text)
+    for number, case in enumerate(questions.get("conversations", [])):
+        conversation = f"eval-{run}-{number}"
+        for turn in case["turns"]:
+            answer = chain.ask(turn, conversation_id=conversation)
+        _score_numeric(report, {"kind": "followup", **case}, " -> ".join(case["turns"]), answer.text)
     for case in questions.get("general", []):
         answer = chain.ask(case["question"])
         sections = [source.section for source in answer.sources[:3]]
         section_hit = any(section.startswith(case["section"]) for section in sections)
         fact_hit = case["fact"].lower() in answer.text.lower()
-        report.general_total += 1
-        if section_hit and fact_hit:
-            report.general_right += 1
-        else:
+        report._count("general", section_hit and fact_hit, numeric=False)
+        if not (section_hit and fact_hit):
             report.misses.append(
-                f"{case['question']!r}: section {'ok' if section_hit else 'missed ' + str(sections)}, "
-                f"fact {case['fact']!r} {'ok' if fact_hit else 'missing'}"
+                Miss(
+                    kind="general",
+                    question=case["question"],
+                    reason=(
+                        f"section {'ok' if section_hit else 'missed ' + str(sections)}, "
+                        f"fact {case['fact']!r} {'ok' if fact_hit else 'missing'}"
+                    ),
+                    failure="wrong section" if not section_hit else "missing fact",
+                )
             )
     return report
+
+
+def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, text: str) -> None:
+    missing = [expected for expected in case["expect"] if expected not in text]
+    present = [forbidden for forbidden in case.get("forbid", []) if forbidden in text]
+    kind = case.get("kind", "cost")
+    report._count(kind, not missing and not present, numeric=True)
+    if missing or present:
+        reason = ", ".join(
+            part
+            for part in (f"missing {missing}" if missing else "", f"forbidden {present}" if present else "")
+            if part
+        )
+        failure = "forbidden text" if present else "missing figure"
+        report.misses.append(Miss(kind=kind, question=question, reason=reason, failure=failure))
+
+
+def _check(entry: Any, required: tuple[str, ...], path: Path) -> None:
+    if not isinstance(entry, dict) or any(name not in entry for name in required):
+        raise ValueError(f"{path}: entry needs {', '.join(required)}: {entry!r:.120}")
+    if entry.get("kind", "cost") not in KINDS:
+        raise ValueError(f"{path}: unknown kind {entry['kind']!r} (use one of {', '.join(KINDS)})")
+
+
+def _said(value: Any) -> str:
+    return str(value["say"]) if isinstance(value, dict) else str(value)
+
+
+def _value(value: Any) -> str:
+    return str(value["value"]) if isinstance(value, dict) else str(value)
+
+
+def _compute(template: dict[str, Any], values: dict[str, str], tables: Tables) -> tuple[dict[str, Any], str]:
+    """Run the template's calculator calls; return the fields its expect strings name, and the CLI line."""
+    calls = template.get("calls") or {"": {"tool": template["tool"], "args": template.get("args", {})}}
+    fields: dict[str, Any] = dict(values)
+    how = []
+    for name, call in calls.items():
+        args = {key: str(text).format_map(fields) for key, text in call["args"].items()}
+        result = TOOLS[call["tool"]](args, tables)
+        how.append(
+            f"advisor {call['tool']} "
+            + " ".join(f"--{key.replace('_', '-')} {shlex.quote(v)}" for key, v in args.items())
+        )
+        if name:
+            fields[name] = SimpleNamespace(**result)
+        else:
+            fields |= result
+    return fields, " && ".join(how)
+
+
+def _quantity(args: dict[str, str], name: str) -> Decimal | None:
+    return parse_quantity(args[name]) if name in args else None
+
+
+def _share(args: dict[str, str], name: str) -> Decimal | None:
+    return parse_share(args[name]) if name in args else None
+
+
+def _exact(value: Decimal) -> str:
+    """A figure as a calculator argument: 180000000, not 1.8E+8."""
+    return f"{value.normalize():f}"
+
+
+def _cost(args: dict[str, str], tables: Tables) -> dict[str, Any]:
+    calculation = run_cost(
+        CostRequest(
+            model=args.get("model"),
+            input_tokens=_quantity(args, "input"),
+            output_tokens=_quantity(args, "output"),
+            tokens=_quantity(args, "tokens"),
+            input_share=_share(args, "input_share"),
+            api_price_per_1k=Decimal(args["api_price"]) if "api_price" in args else None,
+            cached_input_share=_share(args, "cached_share") or Decimal(0),
+            batch_share=_share(args, "batch_share") or Decimal(0),
+        ),
+        tables,
+    )
+    result = calculation.result
+    return {
+        "cost": format_usd(result["monthly_cost"], cents=True),
+        "input_cost": format_usd(result["input_cost"], cents=True),
+        "output_cost": format_usd(result["output_cost"], cents=True),
+        "monthly_cost": _exact(result["monthly_cost"]),
+    }
+
+
+def _breakeven(args: dict[str, str], tables: Tables) -> dict[str, Any]:
+    tokens = _quantity(args, "tokens")
+    if tokens is None:
+        raise ValueError("a breakeven template needs a `tokens` argument")
+    calculation = run_breakeven(
+        BreakEvenRequest(
+            tokens=tokens,
+            model=args.get("model"),
+            api_price_per_1k=Decimal(args["api_price"]) if "api_price" in args else None,
+            input_share=_share(args, "input_share"),
+            gpu=args.get("gpu"),
+            gpu_hourly=_quantity(args, "gpu_hourly"),
+            tokens_per_gpu=_quantity(args, "tokens_per_gpu"),
+            tokens_per_second=_quantity(args, "throughput"),
+            utilisation=_share(args, "utilisation"),
+            ops_hours=_quantity(args, "ops_hours"),
+            ops_rate=_quantity(args, "ops_rate"),
+        ),
+        tables,
+    )
+    result = calculation.result
+    point = result["break_even_tokens"]
+    return {
+        "api_cost": format_usd(result["api_monthly_cost"], cents=True),
+        "self_hosted_cost": format_usd(result["self_hosted_monthly_cost"], cents=True),
+        "verdict": SHORT_VERDICT[result["verdict"]],
+        "break_even": format_tokens(point) if point is not None else "never",
+    }
+
+
+def _tokens(args: dict[str, str], tables: Tables) -> dict[str, Any]:
+    users = _quantity(args, "users")
+    if users is None:
+        raise ValueError("a tokens template needs a `users` argument")
+    calculation = run_tokens(
+        UsageRequest(
+            users=users,
+            active_share=_share(args, "active_share"),
+            interactions_per_day=_quantity(args, "per_day") or Decimal(1),
+            input_tokens=_quantity(args, "input"),
+            output_tokens=_quantity(args, "output"),
+            days=_quantity(args, "days") or Decimal(30),
+        )
+    )
+    result = calculation.result
+    return {
+        "tokens": format_tokens(result["monthly_tokens"]),
+        "input_tokens": format_tokens(result["input_tokens"]),
+        "output_tokens": format_tokens(result["output_tokens"]),
+        "input_exact": _exact(result["input_tokens"]),
+        "output_exact": _exact(result["output_tokens"]),
+        "tokens_exact": _exact(result["monthly_tokens"]),
+    }
+
+
+def _phase(args: dict[str, str], tables: Tables) -> dict[str, Any]:
+    spend = _quantity(args, "spend")
+    if spend is None:
+        raise ValueError("a phase template needs a `spend` argument")
+    result = run_phase(spend, tables).result
+    to_next = result.get("to_next_phase")
+    return {
+        "phase": f"Phase {result['phase']}",
+        "to_next": f"{format_usd(to_next)} a month more" if to_next is not None else "last phase",
+    }
+
+
+def _savings(args: dict[str, str], tables: Tables) -> dict[str, Any]:
+    calculation: Calculation = run_savings(
+        cache_hit_share=_share(args, "cache_hits"),
+        cache_hit_cost=_share(args, "hit_cost"),
+        batch_share=_share(args, "batch"),
+        batch_discount=_share(args, "batch_discount"),
+        monthly_spend=_quantity(args, "spend"),
+    )
+    result = calculation.result
+    fields = {
+        "cache_share": percent(result["cache_saving_share"]),
+        "batch_share": percent(result["batch_saving_share"]),
+        "combined_share": percent(result["combined_saving_share"]),
+    }
+    if "monthly_saving" in result:
+        fields["saved"] = format_usd(result["monthly_saving"], cents=True)
+        fields["left"] = format_usd(result["monthly_cost_after"], cents=True)
+    return fields
+
+
+TOOLS: dict[str, Callable[[dict[str, str], Tables], dict[str, Any]]] = {
+    "cost": _cost,
+    "breakeven": _breakeven,
+    "tokens": _tokens,
+    "phase": _phase,
+    "savings": _savings,
+}
+"""Template tools, named like the CLI commands; argument names are the CLI options (`--gpu-hourly` is `gpu_hourly`)."""
