@@ -7,7 +7,15 @@ from bot.calculations.format import num as _num
 from bot.calculations.format import rate as _rate
 from bot.calculations.record import Assumption, Calculation, Figure
 from calculators.api_cost import blended_price_per_1k, effective_price_per_1k
-from calculators.breakeven import BreakEven, Comparison, Verdict, break_even, compare, sensitivity
+from calculators.breakeven import (
+    BreakEven,
+    Comparison,
+    OpsSchedule,
+    Verdict,
+    break_even,
+    compare,
+    sensitivity,
+)
 from calculators.errors import InvalidInputError
 from calculators.quantities import format_tokens, format_usd
 from calculators.self_hosted import SelfHostedSetup, Throughput, gpu_monthly_cost
@@ -44,8 +52,27 @@ class BreakEvenRequest:
     fixed_monthly: Decimal = Decimal(0)
 
 
-def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
-    """Compare both monthly costs at `request.tokens`, find the break-even volume, show sensitivity.
+@dataclass(frozen=True)
+class ResolvedBreakEven:
+    """A request with every default filled in: the inputs both the numbers and the chart use."""
+
+    api_price: Decimal
+    """API price per 1K tokens."""
+    api_label: str
+    """The API price in a few words: "gpt-4o blended at $0.00625/1K"."""
+    gpu_label: str
+    """The GPU and its price in a few words: "RunPod community cloud H100 SXM at $2.69/h"."""
+    setup: SelfHostedSetup
+    ops_schedule: OpsSchedule | None
+    """Ops hours that grow with volume, or None when the user gave fixed hours (in `setup`)."""
+    assumptions: tuple[Assumption, ...]
+    """API price, GPU and throughput, in that order, with where each came from."""
+    flags: tuple[tuple[str, str], ...]
+    """(the full note, its one-line form) for each contradiction these inputs touch."""
+
+
+def resolve_breakeven(request: BreakEvenRequest, tables: Tables) -> ResolvedBreakEven:
+    """Fill a request's gaps from the guide's framework: API price, GPU cost, throughput, ops hours.
 
     Raises:
         CalculatorError, KnowledgeError: impossible input, or an unknown model or GPU.
@@ -53,25 +80,44 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
     framework = tables.framework
     assumptions: list[Assumption] = []
     flags: list[tuple[str, str]] = []
-    """(the full note, its one-line form)"""
-    default = f"default: {framework.source}"
-
     api_price, api_label = _api_price(request, tables, assumptions, flags)
-    gpu_cost = _gpu_cost(request, tables, assumptions, flags)
+    gpu_cost, gpu_label = _gpu_cost(request, tables, assumptions, flags)
     throughput = _throughput(request, tables, assumptions, flags)
-
-    schedule = None if request.ops_hours is not None else framework.schedule()
-    ops_rate = request.ops_rate if request.ops_rate is not None else framework.ops_rate
     setup = SelfHostedSetup(
         gpu_monthly_cost=gpu_cost,
         throughput=throughput,
         spare_gpus=request.spare_gpus,
         ops_hours=request.ops_hours or Decimal(0),
-        ops_rate=ops_rate,
+        ops_rate=request.ops_rate if request.ops_rate is not None else framework.ops_rate,
         engineers=request.engineers,
         engineer_annual_cost=request.engineer_annual_cost,
         fixed_monthly=request.fixed_monthly,
     )
+    return ResolvedBreakEven(
+        api_price=api_price,
+        api_label=api_label,
+        gpu_label=gpu_label,
+        setup=setup,
+        ops_schedule=None if request.ops_hours is not None else framework.schedule(),
+        assumptions=tuple(assumptions),
+        flags=tuple(flags),
+    )
+
+
+def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
+    """Compare both monthly costs at `request.tokens`, find the break-even volume, show sensitivity.
+
+    Raises:
+        CalculatorError, KnowledgeError: impossible input, or an unknown model or GPU.
+    """
+    framework = tables.framework
+    resolved = resolve_breakeven(request, tables)
+    assumptions = list(resolved.assumptions)
+    flags = list(resolved.flags)
+    default = f"default: {framework.source}"
+
+    api_price, api_label, setup = resolved.api_price, resolved.api_label, resolved.setup
+    throughput, schedule, ops_rate = setup.throughput, resolved.ops_schedule, setup.ops_rate
     comparison = compare(
         request.tokens, api_price, setup, ops_schedule=schedule, even_band=framework.break_even_band
     )
@@ -205,13 +251,12 @@ def _api_price(
 
 def _gpu_cost(
     request: BreakEvenRequest, tables: Tables, assumptions: list[Assumption], flags: list[tuple[str, str]]
-) -> Decimal:
+) -> tuple[Decimal, str]:
     framework = tables.framework
     if request.gpu_monthly is not None:
-        assumptions.append(
-            Assumption("GPU", f"{format_usd(request.gpu_monthly, cents=True)} per GPU-month", "you")
-        )
-        return request.gpu_monthly
+        what = f"{format_usd(request.gpu_monthly, cents=True)} per GPU-month"
+        assumptions.append(Assumption("GPU", what, "you"))
+        return request.gpu_monthly, what
     row = find_gpu(request.gpu or framework.gpu, tables)
     hourly = request.gpu_hourly if request.gpu_hourly is not None else row.hourly
     monthly = gpu_monthly_cost(hourly, framework.hours_per_month)
@@ -231,7 +276,7 @@ def _gpu_cost(
     if monthly != monthly.to_integral_value():
         rounded = tables.contradiction("gpu-month-rounded")
         flags.append((rounded.note + " This advisor uses the exact figure.", rounded.short))
-    return monthly
+    return monthly, what
 
 
 def _throughput(
