@@ -177,3 +177,14 @@ def test_a_missing_held_out_set_is_reported_as_not_found(tmp_path: Path) -> None
     case = questions["calculation"][0]
     report = evaluate(ScriptedAsker({case["question"]: " ".join(case["expect"])}), {"calculation": [case]})
     assert "held-out set: not found" in side_by_side(report, None)
+
+
+def test_a_broken_entry_is_reported_by_place_without_its_text(tmp_path: Path) -> None:
+    """A question file with an entry missing `expect` fails to load with its place, never its text."""
+    broken = tmp_path / "eval_heldout.yml"
+    broken.write_text("calculation:\n  - question: 'secret held-out wording'\n", encoding="utf-8")
+    with pytest.raises(
+        ValueError, match=r"eval_heldout\.yml: calculation entry 1 needs question, expect"
+    ) as error:
+        load_questions(broken)
+    assert "secret" not in str(error.value)

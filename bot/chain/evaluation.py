@@ -172,18 +172,21 @@ def load_questions(path: Path) -> Questions:
     """The evaluation set as written in YAML, checked entry by entry.
 
     Raises:
-        ValueError: an entry misses a field or names an unknown kind; the message quotes it.
+        ValueError: an entry misses a field or names an unknown kind; the message gives its place,
+            not its text (a held-out question must not reach anyone's screen).
     """
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     questions: Questions = {
         key: list(loaded.get(key) or []) for key in ("calculation", "general", "conversations")
     }
-    for case in questions["calculation"]:
-        _check(case, ("question", "expect"), path)
-    for case in questions["general"]:
-        _check(case, ("question", "section", "fact"), path)
-    for case in questions["conversations"]:
-        _check(case, ("turns", "expect"), path)
+    required = {
+        "calculation": ("question", "expect"),
+        "general": ("question", "section", "fact"),
+        "conversations": ("turns", "expect"),
+    }
+    for key, cases in questions.items():
+        for number, case in enumerate(cases, start=1):
+            _check(case, required[key], f"{path.name}: {key} entry {number}")
     return questions
 
 
@@ -196,10 +199,11 @@ def load_templates(path: Path) -> list[dict[str, Any]]:
     """The phrasing templates as written in YAML."""
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     templates: list[dict[str, Any]] = list(loaded.get("templates") or [])
-    for template in templates:
-        _check(template, ("kind", "slots", "expect"), path)
+    for number, template in enumerate(templates, start=1):
+        place = f"{path.name}: template {number}"
+        _check(template, ("kind", "slots", "expect"), place)
         if ("phrasings" in template) == ("turns" in template):
-            raise ValueError(f"{path}: template needs `phrasings` or `turns`, not both: {template!r:.120}")
+            raise ValueError(f"{place} needs either `phrasings` or `turns`")
     return templates
 
 
@@ -303,11 +307,11 @@ def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, text
         report.misses.append(Miss(kind=kind, question=question, reason=reason, failure=failure))
 
 
-def _check(entry: Any, required: tuple[str, ...], path: Path) -> None:
+def _check(entry: Any, required: tuple[str, ...], place: str) -> None:
     if not isinstance(entry, dict) or any(name not in entry for name in required):
-        raise ValueError(f"{path}: entry needs {', '.join(required)}: {entry!r:.120}")
-    if entry.get("kind", "cost") not in KINDS:
-        raise ValueError(f"{path}: unknown kind {entry['kind']!r} (use one of {', '.join(KINDS)})")
+        raise ValueError(f"{place} needs {', '.join(required)}")
+    if entry.get("kind", "cost") not in (*KINDS, "general"):
+        raise ValueError(f"{place}: unknown kind {entry['kind']!r} (use one of {', '.join(KINDS)})")
 
 
 def _said(value: Any) -> str:
