@@ -73,16 +73,28 @@ def build_chain(
     llm = None
     cost: Callable[[str, int, int], Decimal] | None = None
     if settings.openai_api_key is not None and settings.openai_api_key.get_secret_value():
+        from bot.chain.breaker import CircuitBreaker, GuardedAnswerer
         from bot.chain.llm import LlmAnswerer, llm_cost
+        from bot.engine import scrubber_for
 
-        llm = LlmAnswerer(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=settings.openai_base_url or None,
-            model=settings.advisor_llm_model,
-            timeout=settings.advisor_llm_timeout,
-            max_retries=settings.advisor_llm_max_retries,
-            max_tokens=settings.advisor_llm_max_tokens,
-            tables=tables(),
+        # After repeated failures the breaker answers offline at once until a probe succeeds.
+        llm = GuardedAnswerer(
+            LlmAnswerer(
+                api_key=settings.openai_api_key.get_secret_value(),
+                base_url=settings.openai_base_url or None,
+                model=settings.advisor_llm_model,
+                timeout=settings.advisor_llm_timeout,
+                max_retries=settings.advisor_llm_max_retries,
+                max_tokens=settings.advisor_llm_max_tokens,
+                tables=tables(),
+                deadline=settings.advisor_llm_deadline,
+                max_reply_chars=settings.advisor_llm_max_reply_chars,
+                scrubber=scrubber_for(settings),
+            ),
+            CircuitBreaker(
+                failure_threshold=settings.advisor_llm_breaker_failures,
+                reset_after=settings.advisor_llm_breaker_reset,
+            ),
         )
         cost = functools.partial(llm_cost, tables=tables())
 
@@ -95,4 +107,5 @@ def build_chain(
         memory=ConversationMemory(database),
         price_fingerprint=tables_fingerprint(),
         llm_cost=cost,
+        embeddings=embeddings,
     )

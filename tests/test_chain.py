@@ -17,6 +17,7 @@ from bot.chain.chain import AdvisorChain
 from bot.chain.llm import LlmAnswerer, llm_cost
 from bot.chain.memory import ConversationMemory
 from bot.chain.offline import OfflineAnswerer
+from bot.database import Database
 from bot.stats import StatsStore
 from knowledge.index import KnowledgeIndex
 from knowledge.tables import tables, tables_fingerprint
@@ -37,6 +38,10 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield running
 
 
+def open_db(data: Path) -> Database:
+    return Database(f"sqlite:///{data / 'advisor.sqlite3'}")
+
+
 def make_chain(
     index: KnowledgeIndex,
     data: Path,
@@ -44,13 +49,14 @@ def make_chain(
     llm: LlmAnswerer | None = None,
     cache: bool = False,
 ) -> AdvisorChain:
+    database = open_db(data)
     return AdvisorChain(
         retriever=index,
         offline=OfflineAnswerer(tables(), embeddings),
         llm=llm,
-        cache=AnswerCache(data / "cache.sqlite3", embeddings) if cache else None,
-        stats=StatsStore(data / "stats.sqlite3"),
-        memory=ConversationMemory(data / "memory.sqlite3"),
+        cache=AnswerCache(database, embeddings) if cache else None,
+        stats=StatsStore(database),
+        memory=ConversationMemory(database),
         price_fingerprint=tables_fingerprint(),
         llm_cost=lambda model, tokens_in, tokens_out: llm_cost(model, tokens_in, tokens_out, tables()),
     )
@@ -127,7 +133,7 @@ def test_failing_llm_degrades_to_offline(
     assert "$7,391.10" in answer.text
     assert KEY not in answer.text
     assert answer.timings["total"] < 5000
-    assert StatsStore(tmp_path / "stats.sqlite3").summary().fallbacks == 1
+    assert StatsStore(open_db(tmp_path)).summary().fallbacks == 1
 
 
 def test_cache_hit_and_invalidation(index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path) -> None:
@@ -140,11 +146,11 @@ def test_cache_hit_and_invalidation(index: KnowledgeIndex, embeddings: Embedding
     changed = AdvisorChain(
         retriever=index,
         offline=OfflineAnswerer(tables()),
-        cache=AnswerCache(tmp_path / "cache.sqlite3", embeddings),
+        cache=AnswerCache(open_db(tmp_path), embeddings),
         price_fingerprint="prices-changed",
     )
     assert changed.ask("What will 500M tokens a month cost on GPT-4o?").cache is None
-    summary = StatsStore(tmp_path / "stats.sqlite3").summary()
+    summary = StatsStore(open_db(tmp_path)).summary()
     assert summary.answers == 2 and summary.exact_hits == 1
 
 

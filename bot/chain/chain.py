@@ -145,6 +145,15 @@ class AdvisorChain:
         )
 
     @property
+    def streams(self) -> bool:
+        """Whether answers can stream (LLM mode); offline answers arrive whole in milliseconds."""
+        return self._llm is not None
+
+    def history(self, conversation_id: str) -> list[Turn]:
+        """The conversation's earlier turns, oldest first (none without memory)."""
+        return self._memory.history(conversation_id) if self._memory is not None else []
+
+    @property
     def retriever(self) -> Retriever:
         """The knowledge index answers are retrieved from."""
         return self._retriever

@@ -1,0 +1,1 @@
+"""One module per kind of listener, each with a `register(app, ...)`."""

@@ -1,0 +1,77 @@
+"""Mentions, direct messages (and the AI-app pane), and the Home tab."""
+
+import functools
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.engine import Engine
+from bot.slack.answering import Answering
+from bot.slack.views.help import SUGGESTED_PROMPTS
+from bot.slack.views.home import home_view
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, engine: Engine, answering: Answering) -> None:
+    """Bolt acks events itself; these run after the ack, on its listener executor."""
+    app.event("app_mention")(functools.partial(_mention, answering=answering))
+    app.event("message")(functools.partial(_message, answering=answering))
+    app.event("app_home_opened")(functools.partial(_home_opened, engine=engine))
+
+
+def _mention(body: dict[str, Any], event: dict[str, Any], context: Any, *, answering: Answering) -> None:
+    if _from_a_bot(event):
+        return
+    answering.answer(
+        event,
+        event_id=body.get("event_id"),
+        reply_in_thread=True,
+        say_stream=context.get("say_stream"),
+        set_status=context.get("set_status"),
+    )
+
+
+def _message(body: dict[str, Any], event: dict[str, Any], context: Any, *, answering: Answering) -> None:
+    """Direct messages only: channel messages reach the bot as mentions."""
+    if event.get("channel_type") != "im" or event.get("subtype") or _from_a_bot(event):
+        return
+    answering.answer(
+        event,
+        event_id=body.get("event_id"),
+        reply_in_thread=False,
+        say_stream=context.get("say_stream"),
+        set_status=context.get("set_status"),
+        set_title=context.get("set_title") or _title_setter(context, event),
+    )
+
+
+def _home_opened(event: dict[str, Any], context: Any, client: WebClient, *, engine: Engine) -> None:
+    """The pane shows suggested prompts; the Home tab shows what the advisor does."""
+    if event.get("tab") == "messages":
+        prompts = context.get("set_suggested_prompts")
+        if prompts is not None:
+            prompts(prompts=list(SUGGESTED_PROMPTS), title="Ask the advisor")
+        return
+    client.views_publish(user_id=str(event["user"]), view=home_view(engine.tables))
+
+
+def _from_a_bot(event: dict[str, Any]) -> bool:
+    return bool(event.get("bot_id") or event.get("subtype") == "bot_message" or event.get("bot_profile"))
+
+
+def _title_setter(context: Any, event: dict[str, Any]) -> Any:
+    """Bolt attaches `set_title` only to assistant-thread events; DMs in a thread get one too."""
+    thread_ts = event.get("thread_ts")
+    client = context.get("client")
+    if thread_ts is None or client is None:
+        return None
+
+    def set_title(title: str) -> Any:
+        return client.assistant_threads_setTitle(
+            channel_id=event["channel"], thread_ts=thread_ts, title=title
+        )
+
+    return set_title
