@@ -15,11 +15,19 @@ from bot.slack.views.home import home_view
 logger = logging.getLogger(__name__)
 
 
+EVENTS = {"app_mention": "app_mention", "message": "message.im", "app_home_opened": "app_home_opened"}
+"""Each event type listened to, and the subscription the manifest needs for it."""
+
+
 def register(app: App, engine: Engine, answering: Answering) -> None:
     """Bolt acks events itself; these run after the ack, on its listener executor."""
-    app.event("app_mention")(functools.partial(_mention, answering=answering))
-    app.event("message")(functools.partial(_message, answering=answering))
-    app.event("app_home_opened")(functools.partial(_home_opened, engine=engine))
+    handlers = {
+        "app_mention": functools.partial(_mention, answering=answering),
+        "message": functools.partial(_message, answering=answering),
+        "app_home_opened": functools.partial(_home_opened, engine=engine),
+    }
+    for event in EVENTS:
+        app.event(event)(handlers[event])
 
 
 def _mention(body: dict[str, Any], event: dict[str, Any], context: Any, *, answering: Answering) -> None:
