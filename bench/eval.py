@@ -25,7 +25,11 @@ def main() -> int:
     if development is None:
         print(f"no development set at {DEVELOPMENT[0]}", file=sys.stderr)
         return 1
-    held_out = load_evaluation_set(*HELD_OUT, tables())
+    try:
+        held_out = load_evaluation_set(*HELD_OUT, tables())
+    except ValueError as error:  # a malformed held-out file must not stop the development score
+        print(f"held-out set: could not be loaded: {error}", file=sys.stderr)
+        held_out = None
     with tempfile.TemporaryDirectory() as data:
         started = time.perf_counter()
         chain = build_chain(Settings(advisor_data_dir=Path(data)), use_cache=False)

@@ -74,6 +74,18 @@ def test_templates_expand_the_same_way_every_time() -> None:
         ),
         (
             {
+                "kind": "breakeven",
+                "phrasings": ["break-even at {tokens}?"],
+                "slots": {"tokens": ["500M"]},
+                "tool": "breakeven",
+                "args": {"tokens": "{tokens}"},
+                "expect": ["{api_monthly_cost}", "{break_even_tokens}", "{api_price_per_1k}"],
+            },
+            "break-even at 500M?",
+            ["$7,500.00", "492.08M", "$0.015"],
+        ),
+        (
+            {
                 "kind": "cost",
                 "phrasings": ["{users} MAU on the guide's assumptions, cost on {model}?"],
                 "slots": {"users": [{"say": "ten thousand", "value": "10K"}], "model": ["gpt-4o"]},

@@ -22,7 +22,7 @@ import yaml
 
 from bot.calculations.breakeven import BreakEvenRequest, run_breakeven
 from bot.calculations.cost import CostRequest, run_cost
-from bot.calculations.format import percent
+from bot.calculations.format import num, percent, rate
 from bot.calculations.phase import run_phase
 from bot.calculations.record import Calculation
 from bot.calculations.savings import run_savings
@@ -204,7 +204,31 @@ def load_templates(path: Path) -> list[dict[str, Any]]:
         _check(template, ("kind", "slots", "expect"), place)
         if ("phrasings" in template) == ("turns" in template):
             raise ValueError(f"{place} needs either `phrasings` or `turns`")
+        _check_calls(template, place)
     return templates
+
+
+def _check_calls(template: dict[str, Any], place: str) -> None:
+    """The shape of `tool`/`args` or `calls`, named by place only (held-out text never reaches a message)."""
+    if not isinstance(template["slots"], dict) or not all(
+        isinstance(v, list) for v in template["slots"].values()
+    ):
+        raise ValueError(f"{place}: `slots` must map each slot name to a list of values")
+    calls = template.get("calls")
+    if calls is None:
+        calls = [{"tool": template.get("tool"), "args": template.get("args", {})}]
+    elif isinstance(calls, dict):
+        calls = list(calls.values())
+    if not isinstance(calls, list) or not calls:
+        raise ValueError(
+            f"{place}: `calls` must map names to calls ({{name: {{tool: cost, args: {{...}}}}}})"
+        )
+    for call in calls:
+        if not isinstance(call, dict) or call.get("tool") not in TOOLS:
+            raise ValueError(f"{place}: each call needs `tool`, one of {', '.join(TOOLS)}")
+        args_are_a_mapping = isinstance(call.get("args", {}), dict)
+        if not args_are_a_mapping:
+            raise ValueError(f"{place}: `args` must map option names to values ({{tokens: '{{tokens}}'}})")
 
 
 def load_evaluation_set(questions: Path, templates: Path, tables: Tables) -> Questions | None:
@@ -242,8 +266,8 @@ def expand_templates(
             values = {name: _value(value) for name, value in zip(names, combo, strict=True)}
             fields, how = _compute(template, values, tables)
             case: dict[str, Any] = {
-                "expect": [text.format_map(fields) for text in template["expect"]],
-                "forbid": [text.format_map(fields) for text in template.get("forbid", [])],
+                "expect": [_fill(text, fields, number) for text in template["expect"]],
+                "forbid": [_fill(text, fields, number) for text in template.get("forbid", [])],
                 "kind": template["kind"],
                 "how": how,
                 "template": number,
@@ -292,6 +316,14 @@ def evaluate(chain: Asker, questions: Mapping[str, list[dict[str, Any]]]) -> Eva
     return report
 
 
+def _fill(text: str, fields: dict[str, Any], number: int) -> str:
+    try:
+        return text.format_map(fields)
+    except (KeyError, AttributeError) as error:
+        known = ", ".join(sorted(key for key, value in fields.items() if isinstance(value, str)))
+        raise ValueError(f"template {number + 1}: no field {error} (fields: {known})") from error
+
+
 def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, text: str) -> None:
     missing = [expected for expected in case["expect"] if expected not in text]
     present = [forbidden for forbidden in case.get("forbid", []) if forbidden in text]
@@ -325,10 +357,12 @@ def _value(value: Any) -> str:
 def _compute(template: dict[str, Any], values: dict[str, str], tables: Tables) -> tuple[dict[str, Any], str]:
     """Run the template's calculator calls; return the fields its expect strings name, and the CLI line."""
     calls = template.get("calls") or {"": {"tool": template["tool"], "args": template.get("args", {})}}
+    if isinstance(calls, list):  # a list of calls: each named by its `name`, else call1, call2, ...
+        calls = {str(call.get("name") or f"call{n}"): call for n, call in enumerate(calls, start=1)}
     fields: dict[str, Any] = dict(values)
     how = []
     for name, call in calls.items():
-        args = {key: str(text).format_map(fields) for key, text in call["args"].items()}
+        args = {key: str(text).format_map(fields) for key, text in call.get("args", {}).items()}
         result = TOOLS[call["tool"]](args, tables)
         how.append(
             f"advisor {call['tool']} "
@@ -339,6 +373,41 @@ def _compute(template: dict[str, Any], values: dict[str, str], tables: Tables) -
         else:
             fields |= result
     return fields, " && ".join(how)
+
+
+_WHOLE_DOLLARS = {"spend", "monthly_spend", "next_threshold", "to_next_phase"}
+"""Written without cents, as the phase and savings summaries write them."""
+_TOKEN_COUNTS = {
+    "tokens",
+    "monthly_tokens",
+    "input_tokens",
+    "output_tokens",
+    "break_even_tokens",
+    "stays_cheaper_from",
+}
+
+
+def _formatted(result: dict[str, Any]) -> dict[str, str]:
+    """Every field of a calculator's JSON result, written the way answers write it."""
+    fields = {}
+    for key, value in result.items():
+        if value is None:
+            fields[key] = "never" if key in _TOKEN_COUNTS else ""
+        elif not isinstance(value, Decimal):
+            fields[key] = str(value)
+        elif key in _TOKEN_COUNTS:
+            fields[key] = format_tokens(value)
+        elif key in _WHOLE_DOLLARS:
+            fields[key] = format_usd(value)
+        elif "per_1k" in key:
+            fields[key] = rate(value)
+        elif "share" in key:
+            fields[key] = percent(value)
+        elif "hours" in key:
+            fields[key] = num(value)
+        else:
+            fields[key] = format_usd(value, cents=True)
+    return fields
 
 
 def _quantity(args: dict[str, str], name: str) -> Decimal | None:
@@ -369,11 +438,11 @@ def _cost(args: dict[str, str], tables: Tables) -> dict[str, Any]:
         tables,
     )
     result = calculation.result
-    return {
+    return _formatted(result) | {
         "cost": format_usd(result["monthly_cost"], cents=True),
         "input_cost": format_usd(result["input_cost"], cents=True),
         "output_cost": format_usd(result["output_cost"], cents=True),
-        "monthly_cost": _exact(result["monthly_cost"]),
+        "monthly_cost_exact": _exact(result["monthly_cost"]),
     }
 
 
@@ -399,7 +468,7 @@ def _breakeven(args: dict[str, str], tables: Tables) -> dict[str, Any]:
     )
     result = calculation.result
     point = result["break_even_tokens"]
-    return {
+    return _formatted(result) | {
         "api_cost": format_usd(result["api_monthly_cost"], cents=True),
         "self_hosted_cost": format_usd(result["self_hosted_monthly_cost"], cents=True),
         "verdict": SHORT_VERDICT[result["verdict"]],
@@ -422,7 +491,7 @@ def _tokens(args: dict[str, str], tables: Tables) -> dict[str, Any]:
         )
     )
     result = calculation.result
-    return {
+    return _formatted(result) | {
         "tokens": format_tokens(result["monthly_tokens"]),
         "input_tokens": format_tokens(result["input_tokens"]),
         "output_tokens": format_tokens(result["output_tokens"]),
@@ -438,7 +507,7 @@ def _phase(args: dict[str, str], tables: Tables) -> dict[str, Any]:
         raise ValueError("a phase template needs a `spend` argument")
     result = run_phase(spend, tables).result
     to_next = result.get("to_next_phase")
-    return {
+    return _formatted(result) | {
         "phase": f"Phase {result['phase']}",
         "to_next": f"{format_usd(to_next)} a month more" if to_next is not None else "last phase",
     }
@@ -453,7 +522,7 @@ def _savings(args: dict[str, str], tables: Tables) -> dict[str, Any]:
         monthly_spend=_quantity(args, "spend"),
     )
     result = calculation.result
-    fields = {
+    fields = _formatted(result) | {
         "cache_share": percent(result["cache_saving_share"]),
         "batch_share": percent(result["batch_saving_share"]),
         "combined_share": percent(result["combined_saving_share"]),
