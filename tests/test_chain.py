@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -234,3 +235,58 @@ def test_cli_knowledge_commands_refuse_bad_input_in_one_line(cli_env: dict[str, 
         assert done.returncode == 2, args
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert "Traceback" not in done.stderr
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting how often a question is embedded."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+
+def test_each_answer_embeds_the_question_once(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path
+) -> None:
+    """Retrieval, quote selection and the semantic cache share one embedding of the question."""
+    counting = CountingEmbeddings(embeddings)
+    database = open_db(tmp_path)
+    chain = AdvisorChain(
+        retriever=index,
+        offline=OfflineAnswerer(tables(), counting),
+        cache=AnswerCache(database, counting),
+        stats=StatsStore(database),
+        price_fingerprint=tables_fingerprint(),
+        embeddings=counting,
+    )
+    question = "What does the guide say about caching before self-hosting?"
+    chain.ask(question)
+    assert counting.queries == [question]
+
+
+def test_concurrent_questions_get_the_answers_they_would_get_alone(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path
+) -> None:
+    """Eight threads sharing one chain (cache, memory, stats) each get their own right numbers."""
+    chain = make_chain(index, tmp_path, embeddings, cache=True)
+    volumes = ["100M", "200M", "500M", "750M", "1B", "2B", "3B", "5B"]
+
+    def ask(volume: str) -> tuple[str, str]:
+        first = chain.ask(f"should we self-host at {volume} tokens a month?", conversation_id=f"t-{volume}")
+        follow = chain.ask("and with 40 ops hours?", conversation_id=f"t-{volume}")
+        return first.text, follow.text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(ask, volumes))
+    alone = make_chain(index, tmp_path / "alone", embeddings)
+    for volume, (first, _) in zip(volumes, together, strict=True):
+        expected = alone.ask(f"should we self-host at {volume} tokens a month?").text
+        assert first == expected
+    assert StatsStore(open_db(tmp_path)).summary().answers == 16
