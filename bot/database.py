@@ -1,7 +1,7 @@
 """The advisor's one database: the engine, every table, and numbered migrations.
 
-Cache, stats, conversation memory, Slack event dedupe and feedback all live here, reached through
-one URL (`ADVISOR_DATABASE_URL`, default a SQLite file under the data folder). The SQL is
+Cache, stats, conversation memory, Slack event dedupe, feedback, the spend ledger and alert
+deliveries all live here, reached through one URL (`ADVISOR_DATABASE_URL`, default a SQLite file under the data folder). The SQL is
 SQLAlchemy Core and portable, so several replicas can later share Postgres through the same URL;
 the only SQLite-specific statements are the pragmas and the backup, guarded by dialect.
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Double,
@@ -113,6 +114,57 @@ feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("at", Double, nullable=False),
 )
+spend_entries = Table(
+    "spend_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("row_key", String(255), nullable=False, unique=True),
+    Column("provider", String(100), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("day", String(10)),
+    Column("amount", Text, nullable=False),
+    Column("tokens", BigInteger),
+    Column("source", String(32), nullable=False),
+    Column("recorded_by", String(255)),
+    Column("recorded_at", Double, nullable=False),
+    Index("spend_entries_by_month", "month", "provider"),
+)
+spend_imports = Table(
+    "spend_imports",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", Double, nullable=False),
+)
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("channel", String(255), primary_key=True),
+    Column("rules", Text, nullable=False),
+    Column("subscribed_by", String(255)),
+    Column("subscribed_at", Double, nullable=False),
+)
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("channel", String(255), nullable=False),
+    Column("rule", String(100), nullable=False),
+    Column("threshold", String(32), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("intended_at", Double, nullable=False),
+    Column("posted_at", Double),
+    Column("ts", String(32)),
+    Column("holder", String(255)),
+    Column("held_until", Double),
+    Index("alert_deliveries_by_state", "state", "intended_at"),
+)
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[tuple[int, Migration]] = []
@@ -192,6 +244,64 @@ def m002_dedupe_feedback(connection: Connection) -> None:
         Column("user_id", String(255), primary_key=True),
         Column("helpful", Boolean, nullable=False),
         Column("at", Double, nullable=False),
+    )
+    frozen.create_all(connection, checkfirst=False)
+
+
+@migration
+def m003_spend_alerts(connection: Connection) -> None:
+    """The spend ledger, imported files, alert subscriptions and each alert's delivery state."""
+    frozen = MetaData()
+    Table(
+        "spend_entries",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("row_key", String(255), nullable=False, unique=True),
+        Column("provider", String(100), nullable=False),
+        Column("month", String(7), nullable=False),
+        Column("day", String(10)),
+        Column("amount", Text, nullable=False),
+        Column("tokens", BigInteger),
+        Column("source", String(32), nullable=False),
+        Column("recorded_by", String(255)),
+        Column("recorded_at", Double, nullable=False),
+        Index("spend_entries_by_month", "month", "provider"),
+    )
+    Table(
+        "spend_imports",
+        frozen,
+        Column("sha256", String(64), primary_key=True),
+        Column("name", Text, nullable=False),
+        Column("format", String(32), nullable=False),
+        Column("rows", Integer, nullable=False),
+        Column("imported_at", Double, nullable=False),
+    )
+    Table(
+        "alert_subscriptions",
+        frozen,
+        Column("channel", String(255), primary_key=True),
+        Column("rules", Text, nullable=False),
+        Column("subscribed_by", String(255)),
+        Column("subscribed_at", Double, nullable=False),
+    )
+    Table(
+        "alert_deliveries",
+        frozen,
+        Column("key", String(255), primary_key=True),
+        Column("channel", String(255), nullable=False),
+        Column("rule", String(100), nullable=False),
+        Column("threshold", String(32), nullable=False),
+        Column("month", String(7), nullable=False),
+        Column("state", String(16), nullable=False),
+        Column("message", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("last_error", Text),
+        Column("intended_at", Double, nullable=False),
+        Column("posted_at", Double),
+        Column("ts", String(32)),
+        Column("holder", String(255)),
+        Column("held_until", Double),
+        Index("alert_deliveries_by_state", "state", "intended_at"),
     )
     frozen.create_all(connection, checkfirst=False)
 
