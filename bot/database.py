@@ -3,7 +3,8 @@
 Cache, stats, conversation memory, Slack event dedupe, feedback, the spend ledger and alert
 deliveries all live here, reached through one URL (`ADVISOR_DATABASE_URL`, default a SQLite file
 under the data folder). The SQL is SQLAlchemy Core and portable, so several replicas can later
-share Postgres through the same URL; the only SQLite-specific statements are the pragmas and the backup, guarded by dialect.
+share Postgres through the same URL; the only SQLite-specific statements are the pragmas and the
+backup, guarded by dialect.
 
 Migrations follow simonw/llm `llm/migrations.py`: a `_migrations` table of applied versions and one
 function per step, `mNNN_what_it_does`. A step never changes once released: each creates its
