@@ -197,29 +197,34 @@ def _blended_rate(request: CostRequest) -> Calculation:
 
 def _gpt4o_rate_flag(model: str, tokens: Decimal, tables: Tables) -> tuple[str, ...]:
     """GPT-4o has a second price in the guide: say what that one would give, and that it was not used."""
-    if model != "gpt-4o":
+    at_guide_rate = _at_guide_gpt4o_rate(model, tokens, tables)
+    if at_guide_rate is None:
         return ()
-    rate_1k = tables.framework.api_price_per_1k
-    at_guide_rate = blended_api_cost(tokens, rate_1k).monthly_cost
     return (
-        f"At the {rate(rate_1k)}/1K that the guide's break-even examples and Scenarios 1 and 3 call GPT-4o, this "
-        f"would be {format_usd(at_guide_rate, cents=True)}; I used GPT-4o's list prices. "
+        f"At the {rate(tables.framework.api_price_per_1k)}/1K that the guide's break-even examples and Scenarios "
+        f"1 and 3 call GPT-4o, this would be {format_usd(at_guide_rate, cents=True)}; I used GPT-4o's list prices. "
         + tables.contradiction("two-gpt4o-rates").note,
     )
 
 
 def _gpt4o_rate_caveat(model: str, tokens: Decimal, tables: Tables) -> tuple[str, ...]:
     """The one-line form of `_gpt4o_rate_flag`."""
-    if model != "gpt-4o":
+    at_guide_rate = _at_guide_gpt4o_rate(model, tokens, tables)
+    if at_guide_rate is None:
         return ()
-    rate_1k = tables.framework.api_price_per_1k
-    at_guide_rate = blended_api_cost(tokens, rate_1k).monthly_cost
     return (
         (
-            f"At the guide's other GPT-4o rate ({rate(rate_1k)}/1K) this would be {format_usd(at_guide_rate, cents=True)}; "
-            "this uses list prices."
+            f"At the guide's other GPT-4o rate ({rate(tables.framework.api_price_per_1k)}/1K) this would be "
+            f"{format_usd(at_guide_rate, cents=True)}; this uses list prices."
         ),
     )
+
+
+def _at_guide_gpt4o_rate(model: str, tokens: Decimal, tables: Tables) -> Decimal | None:
+    """The cost at the guide's break-even rate when the model is GPT-4o, which the guide prices twice."""
+    if model != "gpt-4o":
+        return None
+    return blended_api_cost(tokens, tables.framework.api_price_per_1k).monthly_cost
 
 
 def _tokens(request: CostRequest) -> MonthlyTokens | None:
