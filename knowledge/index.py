@@ -1,8 +1,15 @@
-"""What the advisor knows, kept current on disk and searchable by meaning, by keyword, or both."""
+"""What the advisor knows, kept current on disk and searchable by meaning, by keyword, or both.
+
+One `KnowledgeIndex` is shared by every thread of the bot: the in-memory copies of the chunks and
+the keyword index are built once under a lock and replaced whole, never changed in place, and
+ingestion holds the same lock. An `advisor ingest` run by another process is noticed on the next
+search (Chroma's database file changed) and the in-memory copies are read again.
+"""
 
 import hashlib
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,8 +89,20 @@ class IngestReport:
     """Wall time of the run."""
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The stored chunks as read at one moment, with what searching them needs."""
+
+    chunks: dict[str, Chunk]
+    keyword: "_KeywordIndex | None"
+    """BM25 over the chunks; None in vector mode, which never needs it."""
+    fingerprint: str
+    store_version: tuple[int, int, int, int]
+    """`_store_version` when the chunks were read: a different one means someone ingested since."""
+
+
 class KnowledgeIndex:
-    """The guide and the user's own notes, chunked, embedded once, and searched."""
+    """The guide and the user's own notes, chunked, embedded once, and searched; safe to share between threads."""
 
     def __init__(
         self,
@@ -114,8 +133,9 @@ class KnowledgeIndex:
         self._embeddings = embeddings
         self._model_id = str(getattr(embeddings, "model_id", type(embeddings).__qualname__))
         self._store = ChunkStore(data_dir)
-        self._chunks: dict[str, Chunk] | None = None
-        self._keyword: _KeywordIndex | None = None
+        self._database = data_dir / "chroma" / "chroma.sqlite3"
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
 
     def ingest_guide(self, *, progress: bool = False) -> IngestReport:
         """Bring the bundled guide's chunks up to date (source "guide").
@@ -123,12 +143,13 @@ class KnowledgeIndex:
         Args:
             progress: show a progress bar on stderr while embedding.
         """
-        started = time.perf_counter()
-        reembedded = self._adopt_model(progress)
-        chunks = chunk_markdown(guide_text(), GUIDE_SOURCE, max_words=self.max_words)
-        report = self._sync({GUIDE_SOURCE: chunks}, set(), progress, started, reembedded)
-        self._store.record_state(guide_digest=self._guide_digest())
-        return report
+        with self._lock:
+            started = time.perf_counter()
+            reembedded = self._adopt_model(progress)
+            chunks = chunk_markdown(guide_text(), GUIDE_SOURCE, max_words=self.max_words)
+            report = self._sync({GUIDE_SOURCE: chunks}, set(), progress, started, reembedded)
+            self._store.record_state(guide_digest=self._guide_digest())
+            return report
 
     def ingest(self, paths: Sequence[Path], *, progress: bool = False) -> IngestReport:
         """Add or refresh the user's .md and .txt files; a file's new chunks replace its old ones.
@@ -149,80 +170,114 @@ class KnowledgeIndex:
         started = time.perf_counter()
         files = _files_to_ingest(paths)
         incoming = {str(path.resolve()): chunk_text_file(path, max_words=self.max_words) for path in files}
-        reembedded = self._adopt_model(progress)
-        vanished = {
-            chunk.source
-            for chunk in self._stored().values()
-            if chunk.source != GUIDE_SOURCE
-            and chunk.source not in incoming
-            and not Path(chunk.source).exists()
-        }
-        return self._sync(incoming, vanished, progress, started, reembedded)
+        with self._lock:
+            reembedded = self._adopt_model(progress)
+            vanished = {
+                chunk.source
+                for chunk in self._stored().values()
+                if chunk.source != GUIDE_SOURCE
+                and chunk.source not in incoming
+                and not Path(chunk.source).exists()
+            }
+            return self._sync(incoming, vanished, progress, started, reembedded)
 
     def ensure_ready(self) -> None:
         """Ingest the guide if the index is empty, the guide changed, or the embedding model changed."""
-        state = self._store.state()
-        if (
-            self._store.count() == 0
-            or state.get("model_id") != self._model_id
-            or state.get("guide_digest") != self._guide_digest()
-        ):
-            self.ingest_guide()
+        with self._lock:
+            state = self._store.state()
+            if (
+                self._store.count() == 0
+                or state.get("model_id") != self._model_id
+                or state.get("guide_digest") != self._guide_digest()
+            ):
+                self.ingest_guide()
 
-    def search(self, query: str, k: int = 4) -> list[Passage]:
-        """The ``k`` passages that best answer ``query``, best first (fewer if the index is smaller)."""
-        if self.retrieval == "vector":
-            return self._vector_search(query, k)
+    def warm(self) -> None:
+        """Do now the slow work the first search would do: read the chunks, build the keyword
+        index, load the embedding model and Chroma's vector index. Call after `ensure_ready`."""
+        snapshot = self._current()
+        if self.retrieval != "keyword":
+            self._store.query(self._embeddings.embed_query("warm up"), min(1, len(snapshot.chunks)))
+
+    def search(self, query: str, k: int = 4, *, vector: Sequence[float] | None = None) -> list[Passage]:
+        """The ``k`` passages that best answer ``query``, best first (fewer if the index is smaller).
+
+        Args:
+            query: The question, in words (keyword and hybrid modes rank its words).
+            k: How many passages at most; 0 or less gives none.
+            vector: The query's embedding if the caller already has it, so it is not computed
+                again; ignored in keyword mode.
+        """
+        snapshot = self._current()
+        k = min(k, len(snapshot.chunks))
+        if k <= 0:
+            return []
         if self.retrieval == "keyword":
-            return self._keyword_search(query, k)
-        return self._hybrid_search(query, k)
+            return self._keyword_search(snapshot, query, k)
+        query_vector = vector if vector is not None else self._embeddings.embed_query(query)
+        if self.retrieval == "vector":
+            return self._vector_search(query_vector, k)
+        return self._hybrid_search(snapshot, query, query_vector, k)
 
     def fingerprint(self) -> str:
         """A digest that changes whenever the indexed chunks, the embedding model or the retrieval mode change."""
-        digest = hashlib.sha256(f"{self._model_id}\n{self.retrieval}\n".encode())
-        for chunk_id in sorted(self._stored()):
-            digest.update(chunk_id.encode() + b"\n")
-        return digest.hexdigest()
+        return self._current().fingerprint
 
-    def _vector_search(self, query: str, k: int) -> list[Passage]:
-        hits = self._store.query(self._embeddings.embed_query(query), k)
+    def _vector_search(self, vector: Sequence[float], k: int) -> list[Passage]:
+        hits = self._store.query(vector, k)
         return [_passage(hit.chunk_id, hit.chunk, max(0.0, 1.0 - hit.distance)) for hit in hits]
 
-    def _keyword_search(self, query: str, k: int) -> list[Passage]:
-        ranked = self._keyword_index().rank(query)[:k]
+    def _keyword_search(self, snapshot: _Snapshot, query: str, k: int) -> list[Passage]:
+        assert snapshot.keyword is not None
+        ranked = snapshot.keyword.rank(query)[:k]
         if not ranked:
             return []
         best = ranked[0][1]
-        chunks = self._stored()
-        return [_passage(chunk_id, chunks[chunk_id], score / best) for chunk_id, score in ranked]
+        return [_passage(chunk_id, snapshot.chunks[chunk_id], score / best) for chunk_id, score in ranked]
 
-    def _hybrid_search(self, query: str, k: int) -> list[Passage]:
+    def _hybrid_search(
+        self, snapshot: _Snapshot, query: str, query_vector: Sequence[float], k: int
+    ) -> list[Passage]:
         """Both searches over a wider pool; each one's scores min-max normalised, then blended."""
-        depth = max(5 * k, 20)
-        hits = self._store.query(self._embeddings.embed_query(query), depth)
+        assert snapshot.keyword is not None
+        depth = min(max(5 * k, 20), len(snapshot.chunks))
+        hits = self._store.query(query_vector, depth)
         vector = _min_max({hit.chunk_id: 1.0 - hit.distance for hit in hits})
-        keyword = _min_max(dict(self._keyword_index().rank(query)[:depth]), floor=0.0)
+        keyword = _min_max(dict(snapshot.keyword.rank(query)[:depth]), floor=0.0)
         blended = {
             chunk_id: HYBRID_VECTOR_WEIGHT * vector.get(chunk_id, 0.0)
             + (1.0 - HYBRID_VECTOR_WEIGHT) * keyword.get(chunk_id, 0.0)
             for chunk_id in vector.keys() | keyword.keys()
         }
-        chunks = {**self._stored(), **{hit.chunk_id: hit.chunk for hit in hits}}
+        chunks = {**snapshot.chunks, **{hit.chunk_id: hit.chunk for hit in hits}}
         ranked = sorted(blended.items(), key=lambda item: (-item[1], chunks[item[0]].position, item[0]))[:k]
         return [_passage(chunk_id, chunks[chunk_id], score) for chunk_id, score in ranked]
 
-    def _stored(self) -> dict[str, Chunk]:
-        """Every stored chunk by id, read from Chroma once and again after each ingestion."""
-        chunks = self._chunks  # one read: an ingestion in another thread may reset the attribute
-        if chunks is None:
-            chunks = self._chunks = self._store.chunks()
-        return chunks
+    def _current(self) -> _Snapshot:
+        """The chunks as stored now: read once, and again after an ingestion here or in another process."""
+        version = _store_version(self._database)
+        snapshot = self._snapshot  # one read: another thread may replace it
+        if snapshot is not None and snapshot.store_version == version:
+            return snapshot
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.store_version != version:
+                # The version is taken before the read: a write in between only causes one more reload.
+                chunks = self._store.chunks()
+                keyword = _KeywordIndex(chunks) if self.retrieval != "vector" else None
+                snapshot = _Snapshot(chunks, keyword, self._fingerprint(chunks), version)
+                self._snapshot = snapshot
+            return snapshot
 
-    def _keyword_index(self) -> "_KeywordIndex":
-        keyword = self._keyword
-        if keyword is None:
-            keyword = self._keyword = _KeywordIndex(self._stored())
-        return keyword
+    def _stored(self) -> dict[str, Chunk]:
+        """Every stored chunk by id."""
+        return self._current().chunks
+
+    def _fingerprint(self, chunks: dict[str, Chunk]) -> str:
+        digest = hashlib.sha256(f"{self._model_id}\n{self.retrieval}\n".encode())
+        for chunk_id in sorted(chunks):
+            digest.update(chunk_id.encode() + b"\n")
+        return digest.hexdigest()
 
     def _guide_digest(self) -> str:
         """Changes with the guide's text and with anything that would cut it differently."""
@@ -295,8 +350,8 @@ class KnowledgeIndex:
 
     def _forget(self) -> None:
         """Drop the in-memory copies so the next search reads what is stored now."""
-        self._chunks = None
-        self._keyword = None
+        with self._lock:
+            self._snapshot = None
 
 
 class _KeywordIndex:
@@ -317,6 +372,20 @@ class _KeywordIndex:
             zip(self._ids, (float(s) for s in scores), strict=True), key=lambda p: p[1], reverse=True
         )
         return [(chunk_id, score) for chunk_id, score in ranked if score > 0]
+
+
+def _store_version(database: Path) -> tuple[int, int, int, int]:
+    """Modification time and size of Chroma's SQLite file and its write-ahead log: a cheap
+    (microseconds) sign that some process has written to the store since it was last read."""
+    version: list[int] = []
+    for path in (database, database.with_name(database.name + "-wal")):
+        try:
+            stat = path.stat()
+        except OSError:
+            version += [0, 0]
+        else:
+            version += [stat.st_mtime_ns, stat.st_size]
+    return (version[0], version[1], version[2], version[3])
 
 
 def _tokens(text: str) -> list[str]:

@@ -1,5 +1,9 @@
 """Ingesting the guide and the user's files, keeping the index current, and searching it."""
 
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,7 @@ from knowledge.errors import (
     UnsupportedFileError,
 )
 from knowledge.guide import GUIDE_SOURCE, section_titles
-from knowledge.index import KnowledgeIndex
+from knowledge.index import KnowledgeIndex, Passage
 
 NOTES = """# Our infrastructure notes
 
@@ -254,3 +258,207 @@ def test_unknown_retrieval_mode_is_refused(tmp_path: Path, recorder: RecordingEm
     """A misspelt retrieval mode raises a knowledge error that lists the valid ones."""
     with pytest.raises(RetrievalModeError, match="vector, keyword, hybrid"):
         KnowledgeIndex(tmp_path / "data", recorder, retrieval="semantic")
+
+
+VENDORS = """# Vendor quotes
+
+## Together AI
+
+Together AI quoted us $0.20 per million tokens for Llama 3 8B, billed monthly.
+
+## RunPod
+
+RunPod rents H100 SXM cards at $2.69 an hour on the community cloud.
+
+## Prompt caching
+
+OpenAI discounts cached prompt tokens by half; our system prompt is 1,200 tokens.
+
+## Batch jobs
+
+Nightly summaries go through the batch API at half price, about 40% of our tokens.
+
+## Support plan
+
+The enterprise support plan costs $2,000 a month and includes a named engineer.
+"""
+
+
+@pytest.fixture
+def vendors(notes: Path) -> Path:
+    """A second notes file with five sections, so small indexes still have more than four passages."""
+    path = notes.with_name("vendors.md")
+    path.write_text(VENDORS, encoding="utf-8")
+    return path
+
+
+QUESTIONS = [
+    "When does renting H100 GPUs beat paying for API tokens?",
+    "What does caching prompts save?",
+    "How much is the enterprise support plan?",
+    "Which tokens go through the batch API?",
+    "Who is on call for the retrieval service at the weekend?",
+    "What do our embeddings cost on the T4?",
+    "Should a startup self-host before product-market fit?",
+    "How much is our OpenAI bill?",
+]
+
+
+def test_a_given_vector_is_used_instead_of_embedding_the_query_again(
+    tmp_path: Path,
+    recorder: RecordingEmbeddings,
+    notes: Path,
+    vendors: Path,
+    embeddings: SentenceTransformerEmbeddings,
+) -> None:
+    """With the question's vector passed in, search runs no model and finds the same passages."""
+    KnowledgeIndex(tmp_path / "data", recorder).ingest([notes, vendors])
+    for mode in ("hybrid", "vector"):
+        searcher = KnowledgeIndex(tmp_path / "data", recorder, retrieval=mode)
+        expected = searcher.search(QUESTIONS[4], k=3)
+        recorder.queries.clear()
+        vector = embeddings.embed_query(QUESTIONS[4])
+        assert searcher.search(QUESTIONS[4], k=3, vector=vector) == expected
+        assert recorder.queries == []
+
+
+def test_eight_threads_searching_at_once_get_what_one_thread_gets(
+    tmp_path: Path, embeddings: SentenceTransformerEmbeddings, notes: Path, vendors: Path
+) -> None:
+    """Concurrent searches on one cold shared index (the bot's listener threads) all succeed with the right passages."""
+    KnowledgeIndex(tmp_path / "data", embeddings).ingest([notes, vendors])
+    expected = {
+        question: KnowledgeIndex(tmp_path / "data", embeddings).search(question) for question in QUESTIONS
+    }
+    shared = KnowledgeIndex(tmp_path / "data", embeddings)
+    start = threading.Barrier(8)
+
+    def search_all(offset: int) -> list[tuple[str, list[Passage]]]:
+        start.wait()
+        rotated = QUESTIONS[offset:] + QUESTIONS[:offset]
+        return [(question, shared.search(question)) for question in rotated]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [item for batch in pool.map(search_all, range(8)) for item in batch]
+    assert len(results) == 8 * len(QUESTIONS)
+    for question, passages in results:
+        assert passages == expected[question]
+
+
+def test_searches_during_an_ingestion_never_fail(
+    tmp_path: Path, embeddings: SentenceTransformerEmbeddings, notes: Path, vendors: Path
+) -> None:
+    """While one thread ingests a file, others keep searching; afterwards the new file is found."""
+    index = KnowledgeIndex(tmp_path / "data", embeddings)
+    index.ingest([vendors])
+    done = threading.Event()
+
+    def keep_searching() -> int:
+        count = 0
+        while not done.is_set() or count == 0:
+            assert len(index.search(QUESTIONS[count % len(QUESTIONS)])) == 4
+            count += 1
+        return count
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        searchers = [pool.submit(keep_searching) for _ in range(3)]
+        try:
+            index.ingest([notes, vendors])
+        finally:
+            done.set()
+        assert all(searcher.result() > 0 for searcher in searchers)
+    assert index.search(QUESTIONS[4], k=1)[0].section == "On-call"
+
+
+def test_warm_loads_what_the_first_search_needs(
+    tmp_path: Path, recorder: RecordingEmbeddings, notes: Path
+) -> None:
+    """warm() runs the model once and reads the chunks, so the first user's search does no start-up work."""
+    KnowledgeIndex(tmp_path / "data", recorder).ingest([notes])
+    index = KnowledgeIndex(tmp_path / "data", recorder)
+    index.warm()
+    assert recorder.queries == ["warm up"]
+    assert index.search(QUESTIONS[0], k=2, vector=recorder.model.embed_query(QUESTIONS[0]))
+    assert recorder.queries == ["warm up"]
+
+
+ANOTHER_PROCESS_INGESTS = """
+import sys, zlib
+from pathlib import Path
+from langchain_core.embeddings import Embeddings
+from knowledge.index import KnowledgeIndex
+
+class HashedEmbeddings(Embeddings):
+    model_id = "shared-model"
+    def embed_documents(self, texts):
+        return [self.embed_query(text) for text in texts]
+    def embed_query(self, text):
+        seed = zlib.crc32(text.encode())
+        return [((seed >> (i % 24)) & 1) - 0.5 for i in range(384)]
+
+KnowledgeIndex(Path(sys.argv[1]), HashedEmbeddings()).ingest([Path(sys.argv[2])])
+"""
+
+
+def test_an_ingestion_by_another_process_is_seen_on_the_next_search(
+    tmp_path: Path, embeddings: SentenceTransformerEmbeddings, notes: Path
+) -> None:
+    """`advisor ingest` in another process while the bot runs: the bot's next keyword search finds the new file."""
+    data = tmp_path / "data"
+    index = KnowledgeIndex(data, RecordingEmbeddings(embeddings, "shared-model"), retrieval="keyword")
+    index.ingest([notes])
+    assert index.search("Together quoted Llama", k=5) == []
+    before = index.fingerprint()
+    vendors = notes.with_name("quotes.md")
+    vendors.write_text(
+        "# Vendors\n\nTogether AI quoted us $0.20 per million tokens for Llama.\n", encoding="utf-8"
+    )
+    subprocess.run(
+        [sys.executable, "-c", ANOTHER_PROCESS_INGESTS, str(data), str(vendors)],
+        check=True,
+        cwd=Path(__file__).parents[1],
+        timeout=120,
+    )
+    found = index.search("Together quoted Llama", k=5)
+    assert [passage.source for passage in found] == [str(vendors.resolve())]
+    assert index.fingerprint() != before
+
+
+def test_the_same_question_twice_runs_the_model_once(embeddings: SentenceTransformerEmbeddings) -> None:
+    """Retrieval, the cache and the quote picker embedding one question cost one encode, with equal vectors."""
+
+    class Counting(SentenceTransformerEmbeddings):
+        encodes = 0
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            self.encodes += 1
+            return super().embed_documents(texts)
+
+    model = Counting()
+    first = model.embed_query(QUESTIONS[0])
+    first.append(99.0)  # a caller changing its copy must not change the next caller's
+    again = model.embed_query(QUESTIONS[0])
+    assert model.encodes == 1
+    assert again == embeddings.embed_query(QUESTIONS[0])
+    model.embed_query(QUESTIONS[1])
+    assert model.encodes == 2
+
+
+def test_threads_embedding_at_once_get_the_vectors_one_thread_gets(
+    embeddings: SentenceTransformerEmbeddings,
+) -> None:
+    """Eight threads encoding different questions together get exactly the sequential vectors, no tokenizer error."""
+    fresh = SentenceTransformerEmbeddings()
+    texts = [f"{question} (variant {n})" for n in range(3) for question in QUESTIONS]
+    expected = embeddings.embed_documents(texts)
+    start = threading.Barrier(8)
+
+    def embed(offset: int) -> list[tuple[int, list[float]]]:
+        start.wait()
+        return [(n, fresh.embed_query(texts[n])) for n in range(offset, len(texts), 8)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [item for batch in pool.map(embed, range(8)) for item in batch]
+    assert len(results) == len(texts)
+    for n, vector in results:
+        assert vector == pytest.approx(expected[n], abs=1e-5)
