@@ -5,6 +5,8 @@ looked up in the pinned `genai-prices` package, which ships its data and works o
 """
 
 import datetime as dt
+import difflib
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +14,7 @@ from decimal import Decimal
 from calculators.api_cost import ModelPrice
 from knowledge.errors import UnknownGpuError, UnknownModelError
 from knowledge.tables import GpuRow, Tables
+from knowledge.vocabulary import vocabulary
 
 GENAI_PRICES_VERSION = "0.2.3"
 """Pinned in pyproject.toml; its bundled snapshot is the price list for models the guide omits."""
@@ -27,8 +30,90 @@ class PriceQuote:
     as_of: dt.date | None
 
 
+@dataclass(frozen=True)
+class ModelName:
+    """What a model name (or alias) refers to: a row of the guide's table or a genai-prices model."""
+
+    model: str
+    """The guide table's name, or the genai-prices model id."""
+    provider: str | None
+    """The genai-prices provider id; None for the guide's table."""
+
+
+_NAME_PARTS = re.compile(r"[a-z]+|[0-9]+[a-z]*")
+
+
+def name_key(name: str) -> str:
+    """A model or GPU name reduced to comparable words: "Claude-Sonnet-4.6" and "claude sonnet 4-6" alike."""
+    text = name.strip().lower().rsplit("/", 1)[-1]
+    return " ".join(_NAME_PARTS.findall(text))
+
+
 def _key(name: str) -> str:
     return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+_SUFFIX_WORDS = frozenset({"chat", "hf", "instruct", "turbo", "lite", "versatile", "latest", "preview", "it"})
+
+
+@functools.cache
+def _genai_names() -> dict[str, ModelName]:
+    """Every genai-prices model of a known family by id, name and id without its trailing qualifiers."""
+    from genai_prices import data_snapshot
+
+    words = vocabulary()
+    families = set(words.model_families)
+    order = {provider: rank for rank, provider in enumerate(words.provider_preference)}
+    providers = sorted(
+        data_snapshot.get_snapshot().providers, key=lambda provider: order.get(provider.id, len(order))
+    )
+    names: dict[str, ModelName] = {}
+    for provider in providers:
+        for model in provider.models:
+            if getattr(model, "deprecated", False):
+                continue
+            keys = [name_key(model.id), name_key(model.name or "")]
+            parts = keys[0].split(" ")
+            while len(parts) > 2 and (
+                parts[-1] in _SUFFIX_WORDS or (parts[-1].isdigit() and len(parts[-1]) == 4)
+            ):
+                parts.pop()
+                keys.append(" ".join(parts))
+            for key in keys:
+                if key and key.split(" ")[0] in families:
+                    names.setdefault(key, ModelName(model.id, provider.id))
+    return names
+
+
+@functools.cache
+def model_names(tables: Tables) -> dict[str, ModelName]:
+    """Every model name the advisor knows, by `name_key`: the guide's table, then vocabulary aliases, then genai-prices."""
+    names: dict[str, ModelName] = {}
+    for row in tables.models:
+        for name in (row.name, *row.aliases):
+            names.setdefault(name_key(name), ModelName(row.name, None))
+    genai = _genai_names()
+    for alias in vocabulary().model_aliases:
+        target = genai.get(name_key(alias.model))
+        names.setdefault(name_key(alias.alias), target or ModelName(alias.model, None))
+    for key, known in genai.items():
+        names.setdefault(key, known)
+    return names
+
+
+def closest_models(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known model names nearest to `name`, best first (for "gpt-7 is unknown; did you mean...")."""
+    names = model_names(tables)
+    keys = difflib.get_close_matches(name_key(name), list(names), n=limit * 4, cutoff=0.5)
+    return list(dict.fromkeys(names[key].model for key in keys))[:limit]
+
+
+def closest_gpus(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known GPU offers nearest to `name`, best first; the whole list when none is near."""
+    candidates = {name_key(alias): row.name for row in tables.gpus for alias in (row.name, *row.aliases)}
+    keys = difflib.get_close_matches(name_key(name), list(candidates), n=limit * 3, cutoff=0.4)
+    found = list(dict.fromkeys(candidates[key] for key in keys))[:limit]
+    return found or [row.name for row in tables.gpus][:limit]
 
 
 def find_model(name: str, tables: Tables) -> PriceQuote:
@@ -38,8 +123,13 @@ def find_model(name: str, tables: Tables) -> PriceQuote:
         UnknownModelError: neither source knows the model; the message lists the guide's models.
     """
     wanted = _key(name)
+    known = model_names(tables).get(name_key(name))
     for row in tables.models:
-        if wanted == row.name or wanted in {_key(alias) for alias in row.aliases}:
+        if (
+            wanted == row.name
+            or wanted in {_key(alias) for alias in row.aliases}
+            or (known is not None and known.provider is None and known.model == row.name)
+        ):
             return PriceQuote(
                 price=ModelPrice(
                     model=row.name,
@@ -56,19 +146,21 @@ def find_model(name: str, tables: Tables) -> PriceQuote:
                 source=row.source,
                 as_of=row.as_of,
             )
-    return _from_genai_prices(name, tables)
+    if known is not None and known.provider is not None:
+        return _from_genai_prices(known.model, tables, provider=known.provider, asked=name)
+    return _from_genai_prices(name.strip(), tables, asked=name)
 
 
-def _from_genai_prices(name: str, tables: Tables) -> PriceQuote:
+def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = None, asked: str) -> PriceQuote:
     from genai_prices import Usage, calc_price
 
     million = 1_000_000
     try:
-        result = calc_price(Usage(input_tokens=million, output_tokens=million), name.strip())
+        result = calc_price(Usage(input_tokens=million, output_tokens=million), model, provider_id=provider)
     except LookupError as error:
-        known = ", ".join(row.name for row in tables.models)
+        closest = closest_models(asked, tables) or [row.name for row in tables.models]
         raise UnknownModelError(
-            f"no price known for model {name!r}: try one of {known}, or any model genai-prices knows"
+            f"no price known for model {asked!r}: the closest known are {', '.join(closest)}"
         ) from error
     cache_read = getattr(result.model_price, "cache_read_mtok", None)
     return PriceQuote(
@@ -91,8 +183,15 @@ def find_gpu(name: str, tables: Tables) -> GpuRow:
         UnknownGpuError: the GPU is not in gpus.yml; the message lists the known ones.
     """
     wanted = _key(name)
+    extra = {name_key(alias.alias): alias.gpu for alias in vocabulary().gpu_aliases}
     for row in tables.gpus:
-        if wanted == row.name or wanted in {_key(alias) for alias in row.aliases}:
+        if (
+            wanted == row.name
+            or wanted in {_key(alias) for alias in row.aliases}
+            or extra.get(name_key(name)) == row.name
+        ):
             return row
-    known = ", ".join(row.name for row in tables.gpus)
-    raise UnknownGpuError(f"no rental price known for GPU {name!r}: use one of {known}, or --gpu-hourly USD")
+    known = ", ".join(closest_gpus(name, tables))
+    raise UnknownGpuError(
+        f"no rental price known for GPU {name!r}: the closest known are {known}; or give --gpu-hourly USD"
+    )

@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
@@ -22,6 +22,7 @@ from bot.calculations.phase import run_phase
 from bot.calculations.record import Calculation
 from bot.calculations.savings import run_savings
 from bot.calculations.usage import UsageRequest, run_tokens
+from bot.chain.executor import ToolCall, run_call
 from calculators.errors import CalculatorError, QuantityError
 from calculators.quantities import parse_quantity, parse_share
 from knowledge.errors import KnowledgeError
@@ -42,14 +43,21 @@ _CLI_OPTION = re.compile(r"--([a-z][a-z-]*)")
 
 
 def _number(value: object) -> object:
-    """Numbers exactly as written: 0.015 stays 0.015; "500M" and "$30K" are read as quantities."""
+    """Numbers exactly as written: 0.015 stays 0.015; "500M" and "$30K" are read as quantities.
+
+    NaN and infinite numbers are refused with one line (the calculators refuse negative ones).
+    """
     if isinstance(value, float):
-        return Decimal(str(value))
+        value = Decimal(str(value))
     if isinstance(value, str):
         try:
             return parse_quantity(value)
         except QuantityError as error:
             raise ValueError(f"{error}; send a plain number such as 500000000") from error
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError(f"{value} is not a finite number; send a plain number such as 500000000")
     return value
 
 
@@ -100,6 +108,13 @@ class BreakEvenArgs(_Args):
     )
     gpu_hourly: Number | None = Field(default=None, description="GPU rental in USD per hour (x 730 h).")
     gpu_monthly: Number | None = Field(default=None, description="GPU cost in USD per month, e.g. 1963.")
+    profile: str | None = Field(
+        default=None,
+        description=(
+            "Throughput profile of the self-hosted model, e.g. llama-3.1-70b-fp8-vllm or llama-3.1-8b-fp8-vllm "
+            "(default: the guide's ~167M tokens per GPU-month). Not with tokens_per_gpu or tokens_per_second."
+        ),
+    )
     tokens_per_gpu: Number | None = Field(
         default=None, description="Tokens one GPU serves a month, e.g. 167000000."
     )
@@ -169,6 +184,10 @@ class MonthlyTokensArgs(_Args):
         default=None, description="Output tokens per interaction (default 500)."
     )
     days: Number | None = Field(default=None, description="Days in the month (default 30).")
+    unit: Literal["users", "queries"] | None = Field(
+        default=None,
+        description='What `users` counts: "queries" for a monthly count of queries (then share, rate and days are 1).',
+    )
 
     def calculate(self, tables: Tables) -> Calculation:
         """Run `tokens` on these arguments."""
@@ -252,6 +271,8 @@ _TOOLS: tuple[tuple[str, type[_Args], str], ...] = (
 )
 
 TOOL_NAMES: tuple[str, ...] = tuple(name for name, _, _ in _TOOLS)
+ARGUMENTS: dict[str, type[_Args]] = {name: schema for name, schema, _ in _TOOLS}
+"""Each tool's argument model by tool name: the offline plan builds the same typed calls."""
 
 
 class ToolRecorder:
@@ -287,7 +308,7 @@ def build_tools(tables: Tables, recorder: ToolRecorder | None = None) -> list[Ba
     sink = recorder if recorder is not None else ToolRecorder()
     return [
         StructuredTool.from_function(
-            func=_runner(schema, tables, sink),
+            func=_runner(name, schema, tables, sink),
             name=name,
             description=description,
             args_schema=schema,
@@ -309,10 +330,10 @@ def validation_message(error: Exception) -> str:
     return ERROR_PREFIX + _one_line("; ".join(parts))
 
 
-def _runner(schema: type[_Args], tables: Tables, recorder: ToolRecorder) -> Callable[..., str]:
+def _runner(name: str, schema: type[_Args], tables: Tables, recorder: ToolRecorder) -> Callable[..., str]:
     def run(**arguments: Any) -> str:
         try:
-            calculation = schema.model_validate(arguments).calculate(tables)
+            calculation = run_call(ToolCall(name, schema.model_validate(arguments)), tables)
         except ValidationError as error:
             raise ToolException(validation_message(error)) from error
         except (CalculatorError, KnowledgeError, InvalidOperation) as error:

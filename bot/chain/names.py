@@ -1,0 +1,206 @@
+"""Find model and GPU names in a question: known ones by name or alias, unknown ones by their shape.
+
+"Is Claude Sonnet 4.6 cheaper than GPT-5?" names two models; "on AWS" names a GPU offer; "gpt-7"
+looks like a model name no table knows and is reported as unknown with the closest known names,
+never priced as some default. Names are blanked out of the text afterwards, so the 4 in GPT-4o or
+the 100 in H100 is not read as an amount.
+"""
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from knowledge.prices import ModelName, closest_gpus, closest_models, model_names, name_key
+from knowledge.tables import Tables
+from knowledge.vocabulary import vocabulary
+
+_PART = re.compile(r"[a-z]+|[0-9]+[a-z]*")
+_GLUE = re.compile(r"^[-._]?$")
+"""What may sit between two parts of one name without a space: "gpt-4o", "4.6", "gpt4o"."""
+_LONGEST = 6
+
+
+@dataclass
+class Names:
+    """The names a question mentions, in the order it mentions them."""
+
+    models: list[str] = field(default_factory=list)
+    """Model names to price (guide table names or genai-prices ids)."""
+    profiles: list[str] = field(default_factory=list)
+    """Throughput profiles of open models named ("llama 3 70b"), for self-hosting questions."""
+    gpus: list[str] = field(default_factory=list)
+    """GPU offers from gpus.yml."""
+    unknown_models: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(what the user wrote, the closest known names)."""
+    unknown_gpus: list[tuple[str, list[str]]] = field(default_factory=list)
+    masked: str = ""
+    """The text with every name blanked out."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    key: str
+    """The name as `name_key` writes it."""
+    glued_after: bool
+    """The next part follows without a space ("gpt-5" in "gpt-5.9"): the name goes on."""
+
+
+@functools.cache
+def _gpu_names(tables: Tables) -> dict[str, str]:
+    names = {name_key(alias): row.name for row in tables.gpus for alias in (row.name, *row.aliases)}
+    names |= {name_key(alias.alias): alias.gpu for alias in vocabulary().gpu_aliases}
+    return names
+
+
+@functools.cache
+def _profiles() -> dict[str, str]:
+    return {name_key(model.alias): model.profile for model in vocabulary().self_hosted_models}
+
+
+@functools.cache
+def _all_keys(tables: Tables) -> frozenset[str]:
+    unknown_gpus = {name_key(name) for name in vocabulary().unknown_gpus}
+    return frozenset(
+        model_names(tables).keys() | _gpu_names(tables).keys() | _profiles().keys() | unknown_gpus
+    )
+
+
+def find_names(text: str, tables: Tables) -> Names:
+    """The models, open models, GPU offers and unknown names in `text` (lowercase)."""
+    parts = list(_PART.finditer(text))
+    models = model_names(tables)
+    gpus = _gpu_names(tables)
+    profiles = _profiles()
+    unknown_gpus = {name_key(name) for name in vocabulary().unknown_gpus}
+    families = set(vocabulary().model_families)
+    found = Names()
+    blank: list[tuple[int, int]] = []
+    keys = _all_keys(tables)
+    index = 0
+    while index < len(parts):
+        match = _longest(text, parts, index, keys)
+        if match is None:
+            if parts[index].group() in families:
+                index = _unknown_model(text, parts, index, models, tables, found, blank)
+            else:
+                index += 1
+            continue
+        span, length = match
+        if span.key in unknown_gpus and span.key not in gpus:
+            found.unknown_gpus.append((text[span.start : span.end], closest_gpus(span.key, tables)))
+        elif span.key in gpus:
+            found.gpus.append(gpus[span.key])
+        else:
+            if span.key in models and (
+                span.glued_after or _versioned_family(text, parts, index, span, families)
+            ):
+                index = _unknown_model(text, parts, index, models, tables, found, blank)
+                continue
+            if span.key in profiles:
+                found.profiles.append(profiles[span.key])
+            if span.key in models:
+                found.models.append(_model(models[span.key]))
+        blank.append((span.start, span.end))
+        index += length
+    found.models = list(dict.fromkeys(found.models))
+    found.gpus = _specific_first(list(dict.fromkeys(found.gpus)), tables)
+    found.masked = _blank(text, blank)
+    return found
+
+
+def _model(name: ModelName) -> str:
+    return name.model
+
+
+def _longest(
+    text: str, parts: list[re.Match[str]], index: int, keys: frozenset[str]
+) -> tuple[_Span, int] | None:
+    """The longest known name starting at part `index`, with how many parts it spans."""
+    for length in range(min(_LONGEST, len(parts) - index), 0, -1):
+        chunk = parts[index : index + length]
+        if any(_gap(text, left, right) is None for left, right in itertools.pairwise(chunk)):
+            continue
+        key = " ".join(part.group() for part in chunk)
+        if key in keys:
+            after = parts[index + length] if index + length < len(parts) else None
+            glued = (
+                after is not None
+                and after.group()[0].isdigit()
+                and text[chunk[-1].end() : after.start()] in {"", "-", ".", "_"}
+            )
+            return _Span(chunk[0].start(), chunk[-1].end(), key, glued), length
+    return None
+
+
+def _versioned_family(
+    text: str, parts: list[re.Match[str]], index: int, span: _Span, families: set[str]
+) -> bool:
+    """A bare family word followed by a short version ("claude 9"): a name the table may not know."""
+    after = index + 1
+    return (
+        span.key in families
+        and after < len(parts)
+        and re.fullmatch(r"\d{1,2}", parts[after].group()) is not None
+        and text[span.end : parts[after].start()] in {" ", "-", ""}
+    )
+
+
+def _gap(text: str, left: re.Match[str], right: re.Match[str]) -> str | None:
+    """The separator between two parts of one name: "", "-", ".", "_" or " "; None when they are apart."""
+    between = text[left.end() : right.start()]
+    if _GLUE.match(between):
+        return between
+    if between.strip(" -") == "" and len(between) <= 3:
+        return " "
+    return None
+
+
+def _unknown_model(
+    text: str,
+    parts: list[re.Match[str]],
+    index: int,
+    models: dict[str, ModelName],
+    tables: Tables,
+    found: Names,
+    blank: list[tuple[int, int]],
+) -> int:
+    """A family word and the version parts glued to it ("gpt-7", "claude 9 opus"): unknown unless a known name starts so."""
+    variants = set(vocabulary().model_variant_words)
+    end = index + 1
+    while end < len(parts) and end - index < _LONGEST:
+        gap = _gap(text, parts[end - 1], parts[end])
+        word = parts[end].group()
+        if gap is None or not (word[0].isdigit() or word in variants):
+            break
+        end += 1
+    if end == index + 1:
+        return index + 1  # a bare family word ("GPT models") names no model
+    key = " ".join(part.group() for part in parts[index:end])
+    start, stop = parts[index].start(), parts[end - 1].end()
+    longer = sorted((known for known in models if known.startswith(key + " ")), key=len)
+    if key in models:
+        found.models.append(_model(models[key]))
+    elif longer:
+        found.models.append(_model(models[longer[0]]))
+    else:
+        written = text[start:stop]
+        found.unknown_models.append((written, closest_models(written, tables)))
+    blank.append((start, stop))
+    return end
+
+
+def _specific_first(gpus: list[str], tables: Tables) -> list[str]:
+    """ "Lambda H100" names Lambda's offer and the generic H100: keep the specific one."""
+    default = tables.gpus[0].name
+    specific = [gpu for gpu in gpus if gpu != default]
+    return specific or gpus
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    characters = list(text)
+    for start, end in spans:
+        characters[start:end] = " " * (end - start)
+    return "".join(characters)

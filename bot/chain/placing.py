@@ -1,0 +1,357 @@
+"""Put each amount of a question on the slot its neighbouring words give it.
+
+"$50/h for ops" is the ops rate, not the GPU's price; "20M tokens a day" is 600M a month (said so);
+"3 messages of 200 tokens" is three interactions a day of 200 tokens each. The words come from
+knowledge/data/vocabulary.yml.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from calculators.quantities import format_tokens, format_usd
+from knowledge.vocabulary import Period, Vocabulary
+
+if TYPE_CHECKING:
+    from bot.chain.understanding import Facts
+
+_WORD = re.compile(r"[a-z0-9$%]+(?:[./-][a-z0-9]+)*|/[a-z0-9]+")
+_LOOSE_TOKENS = Decimal(1_000_000)
+"""Token amounts below this, with users in the question and no period, are per interaction."""
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One amount as written: its value, where it is, and how it was marked."""
+
+    value: Decimal
+    start: int
+    end: int
+    dollar: bool = False
+    percent: bool = False
+    scaled: bool = False
+    high: Decimal | None = None
+    """The upper end of a range ("$2-5"), or None."""
+    problem: str | None = None
+    """Why it cannot be used (negative, ambiguous), as a line to show the user."""
+
+
+def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
+    """Set the slot of `facts` that `amount` fills, judging by the words around it."""
+    after = _words(text[amount.end : amount.end + 90])[:10]
+    before = _words(text[max(0, amount.start - 60) : amount.start])[-5:]
+    if (before and before[-1] in {"per", "every"}) or text[max(0, amount.start - 1) : amount.start] == "/":
+        return  # "per 1K tokens", "$10/1M": a unit, not an amount
+    if amount.percent:
+        _share(amount, before, after, facts, words)
+        return
+    first = after[0] if after else ""
+    if amount.dollar or first in {"dollars", "/month", "/mo"}:
+        _money(amount, before, after[1:] if first == "dollars" else after, facts, words)
+        return
+    tokens = words.nouns.tokens
+    if first.split("/")[0] in tokens or first.startswith("-token") or first in {"tokens/s", "tok/s", "tps"}:
+        _tokens(amount, first, after[1:], before, text, facts, words)
+        return
+    roles = words.roles
+    if first in {"input", "output", "prompt", "completion", "in", "out", "back"} or (
+        first in roles.input + roles.output and len(after) > 1 and after[1].split("/")[0] in tokens
+    ):
+        # "8M input tokens", "1.5k input and 250 output", "20M out": tokens with their role first.
+        role = "input" if first in roles.input else "output"
+        rest = after[1:]
+        if rest and rest[0].split("/")[0] in tokens:
+            rest = rest[1:]
+        _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
+        return
+    _count(amount, first, after, before, text, facts, words)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _has(window: list[str] | str, *patterns: str) -> bool:
+    joined = window if isinstance(window, str) else " ".join(window)
+    return any(re.search(pattern, joined) for pattern in patterns)
+
+
+def _period(after: list[str], words: Vocabulary, limit: int = 4) -> Period | None:
+    """The period a rate is per, if one of the next words says it ("a day", "/week", "annually")."""
+    joined = " " + " ".join(after[:limit]) + " "
+    best: tuple[int, Period] | None = None
+    for period in words.periods:
+        for phrase in period.phrases:
+            if phrase.startswith("/"):
+                at = joined.find(phrase)
+            else:
+                found = re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", joined)
+                at = found.start() if found else -1
+            if at >= 0 and (best is None or at < best[0]):
+                best = (at, period)
+    if best is None:
+        return None
+    # A bare "day"/"month" must follow per/a/each/every or a slash, not "users who log in one day".
+    if best[1].name == "day" and not re.search(r"(a|per|each|every|/)\s?day|daily", joined):
+        return None
+    return best[1]
+
+
+def _count_in_text(text: str, words: Vocabulary, nouns: tuple[str, ...]) -> bool:
+    names = "|".join(re.escape(noun) for noun in sorted(nouns, key=len, reverse=True))
+    pattern = rf"\d[\d,.]*\s*[kmb]?\+?\s+(?:\w+\s+){{0,2}}(?:{names})\b"
+    return re.search(pattern, text) is not None
+
+
+def _count(
+    amount: Amount,
+    first: str,
+    after: list[str],
+    before: list[str],
+    text: str,
+    facts: "Facts",
+    words: Vocabulary,
+) -> None:
+    nouns = words.nouns
+    value = amount.value
+    head = after[:3]
+    if first in nouns.users or (
+        first
+        in {
+            "monthly",
+            "active",
+            "daily",
+            "weekly",
+            "total",
+            "paying",
+            "registered",
+            "regular",
+            "internal",
+            "unique",
+        }
+        and any(word in nouns.users for word in head)
+    ):
+        facts.users = value
+        if amount.high is not None:
+            facts.highs["users"] = amount.high
+        daily = first in nouns.daily_users or "daily" in head[:2] or (before and before[-1] == "daily")
+        if daily and facts.active_share is None:
+            facts.active_share = Decimal(1)
+        return
+    if first in nouns.interactions or (len(after) > 1 and after[1] in nouns.interactions and first.isalpha()):
+        _interactions(amount, first, after, before, text, facts, words)
+        return
+    if first in nouns.ops or (first == "hours" and _has(after[1:4], r"ops|operat|maint|on.?call")):
+        facts.ops_hours = value
+        return
+    if first in nouns.engineers or (
+        first in {"ml", "full-time", "devops", "dedicated"} and any(w in nouns.engineers for w in head)
+    ):
+        facts.engineers = value
+        return
+    if first in nouns.gpus or first in {
+        "days",
+        "day",
+        "hours",
+        "h",
+        "hrs",
+        "weeks",
+        "months",
+        "years",
+        "seconds",
+        "ms",
+        "x",
+    }:
+        return
+    facts.unplaced.append(value)
+
+
+def _interactions(
+    amount: Amount,
+    first: str,
+    after: list[str],
+    before: list[str],
+    text: str,
+    facts: "Facts",
+    words: Vocabulary,
+) -> None:
+    value = amount.value
+    period = _period(after[1:], words)
+    has_users = facts.users is not None or _count_in_text(text, words, words.nouns.users)
+    per_user = (
+        _has(before[-3:], r"\b(each|every|they|he|she|sends?|asks?|makes?|does|runs?|averages?|avg|per)\b")
+        or _has(
+            after[1:5], r"^(per|each|a|/) ?(user|customer|employee|person|seat|member|student|agent|head)"
+        )
+        or _has(after[1:6], r"(per|each|a) (user|customer|employee|person|seat|member|student|agent)")
+    )
+    if has_users and (per_user or period is None or period.name in {"day", "week"}):
+        factor = period.factor / 30 if period is not None else Decimal(1)
+        facts.interactions_per_day = clean(value * factor)
+        if period is not None and period.name != "day":
+            facts.conversions.append(
+                f"{_num(value)} {first} a {period.name} per user is {_num(value * factor)} a day"
+            )
+        return
+    monthly = clean(value * (period.factor if period is not None else Decimal(1)))
+    if facts.interactions is not None:
+        facts.interactions *= monthly
+    else:
+        facts.interactions = monthly
+        if amount.high is not None:
+            facts.highs["interactions"] = amount.high * (period.factor if period else Decimal(1))
+    if period is not None and period.name != "month":
+        facts.conversions.append(
+            f"{format_tokens(value)} {first} a {period.name} is {format_tokens(monthly)} a month "
+            f"(x {_num(period.factor)}; a month is 30 days)"
+        )
+
+
+def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary) -> None:
+    share = amount.value / 100
+    window = f"{' '.join(before)} | {' '.join(after[:8])}"
+    near = f"{' '.join(before[-2:])} | {' '.join(after[:4])}"
+    if any(pattern.search(" ".join(before)) for pattern in words.share_patterns("cache_hit_cost")):
+        facts.cache_hit_cost = share
+        return
+    for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
+        if any(pattern.search(near) for pattern in words.share_patterns(slot)):
+            setattr(facts, slot, share)
+            return
+    for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
+        if any(pattern.search(window) for pattern in words.share_patterns(slot)):
+            setattr(facts, slot, share)
+            return
+
+
+_OPS = r"\b(ops|operations|devops|on.?call|sre|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|hourly rate for)\b"
+_GPU = r"\b(gpu|gpus|h100s?|instance|rental|card|node|box|server|compute)\b"
+
+
+def _distance(after: list[str], before: list[str], pattern: str) -> int:
+    """How many words away the nearest word matching `pattern` is (99 when none is near)."""
+    distances = [i for i, word in enumerate(after[:5], start=1) if re.search(pattern, word)]
+    distances += [i for i, word in enumerate(reversed(before[-4:]), start=1) if re.search(pattern, word)]
+    return min(distances, default=99)
+
+
+def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary) -> None:
+    value = amount.value
+    joined = " ".join(after)
+    if _has(
+        joined,
+        r"^(/h|/hr|/hour|per hour|an hour|a hour|hourly|per gpu.hour|/gpu.hour|/gpu/h|per gpu per hour|/h/gpu)\b",
+        r"^\S* ?(per|an|a|/) ?(gpu )?(hour|hr)\b",
+    ):
+        if _distance(after, before, _OPS) < _distance(after, before, _GPU):
+            facts.ops_rate = value
+        else:
+            facts.gpu_hourly = value
+        return
+    if _has(joined, r"^(/1k|per 1k|per thousand|/ 1k|per 1,000|/k)\b"):
+        facts.api_price_per_1k = value
+        return
+    if _has(joined, r"^(/1m|per 1m|per million|/ 1m|per 1,000,000|per mtok|/mtok|/m)\b"):
+        facts.api_price_per_1k = value / 1000
+        return
+    if _has(
+        joined, r"^(a|per|/|each) ?(user|customer|seat|head|employee|member|subscriber|query|request|message)"
+    ):
+        return
+    period = _period(after, words, 3)
+    factor = period.factor if period is not None else Decimal(1)
+    facts.spend = clean(value * factor)
+    if amount.high is not None:
+        facts.highs["spend"] = amount.high * factor
+    if period is not None and period.name != "month":
+        facts.conversions.append(
+            f"{format_usd(value)} a {period.name} is {format_usd(value * factor, cents=True)} a month"
+            + (" (a month is 30 days)" if period.name in {"day", "week"} else "")
+        )
+
+
+def _tokens(
+    amount: Amount,
+    first: str,
+    rest: list[str],
+    before: list[str],
+    text: str,
+    facts: "Facts",
+    words: Vocabulary,
+) -> None:
+    value = amount.value
+    joined = " ".join(rest)
+    if first.endswith(("/s", "/sec")) or first == "tps" or _has(joined, r"^(per|a|/|each) ?(second|sec|s)\b"):
+        facts.tokens_per_second = value
+        return
+    if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)"):
+        facts.tokens_per_gpu = value
+        return
+    role = _role(before, rest, words)
+    interaction_nouns = "|".join(re.escape(noun) for noun in words.nouns.interactions)
+    per_interaction = (
+        first.startswith("-token")
+        or _has(joined, rf"^(\w+ )?(per|each|a|every|/) ?({interaction_nouns}|answer|response|reply)\b")
+        or _has(before[-3:], rf"\b({interaction_nouns}) (of|with|averaging|around|at)$")
+        or _has(before[-4:], rf"\b(each|per|every|a|avg|average) ({interaction_nouns})\b")
+    )
+    period = _period(rest, words)
+    per_user = _has(joined, r"^(\w+ )?(per|each|a|/) ?(user|customer|employee|person|seat)")
+    if per_user and (period is None or period.name == "day"):
+        facts.tokens_per_user_per_day = value
+        return
+    if per_interaction:
+        slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(
+            role or "", "tokens_per_interaction"
+        )
+        setattr(facts, slot, value)
+        return
+    has_count = _count_in_text(text, words, words.nouns.users) or _count_in_text(
+        text, words, words.nouns.interactions
+    )
+    if period is None and has_count and value < _LOOSE_TOKENS:
+        slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(
+            role or "", "tokens_per_interaction"
+        )
+        setattr(facts, slot, value)
+        return
+    factor = period.factor if period is not None else Decimal(1)
+    slot = {"input": "monthly_input", "output": "monthly_output"}.get(role or "", "monthly_tokens")
+    setattr(facts, slot, clean(value * factor))
+    if amount.high is not None:
+        facts.highs[slot] = amount.high * factor
+    if period is not None and period.name != "month":
+        facts.conversions.append(
+            f"{format_tokens(value)} tokens a {period.name} is {format_tokens(value * factor)} tokens a month "
+            f"(x {_num(period.factor)}{'; a month is 30 days' if period.name != 'year' else ''})"
+        )
+
+
+def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
+    """Input or output, from the word just before the amount or just after "tokens"."""
+    last = (before[-1] if before else "").strip(".,;:!?")
+    following = (rest[0] if rest else "").strip(".,;:!?")
+    roles = words.roles
+    for word in (following, last):
+        if word in roles.output:
+            return "output"
+        if word in roles.input:
+            return "input"
+    if rest[:2] and _has(rest[:3], r"^(of )?(output|back|in return|generated|answers?|responses?|replies)"):
+        return "output"
+    if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?)\b"):
+        return "output"
+    return None
+
+
+def clean(value: Decimal) -> Decimal:
+    """A computed amount without noise digits: 120K / 12 is 10000, not 10000.000...0."""
+    rounded = value.quantize(Decimal("0.000001"))
+    if rounded == rounded.to_integral_value():
+        return rounded.quantize(Decimal(1))
+    return rounded.normalize() if abs(value) >= 1 else value
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"

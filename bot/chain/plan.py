@@ -1,0 +1,364 @@
+"""From what a question says to the calculator calls that answer it: the offline plan.
+
+The plan is a list of typed tool calls (the same argument models the LLM binds), the lines to ask
+the user when something cannot be used safely, and the conversions the reader made. Follow-ups
+("and at 2B?", "with Claude instead?", "on AWS?") change slots of the conversation's last plan.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
+
+from bot.calculations.record import Assumption
+from bot.calculations.usage import UsageRequest, run_tokens
+from bot.chain.answer import Turn
+from bot.chain.executor import ToolCall
+from bot.chain.tools import ApiCostArgs, BreakEvenArgs, MonthlyTokensArgs, PhaseArgs, SavingsArgs
+from bot.chain.understanding import Facts, Intent, Understanding, understand
+from calculators.errors import CalculatorError
+from knowledge.tables import Tables
+from knowledge.tables import tables as bundled_tables
+
+DEFAULT_MODEL = "gpt-4o"
+"""Priced when a cost question names no model: the guide's "appropriate for most tasks" pick."""
+EXAMPLE_VOLUME = Decimal(500_000_000)
+"""The guide's break-even example volume, used when a break-even question gives none (and said so)."""
+_OPEN_MODEL = re.compile(r"llama|mistral-7b|mixtral|gemma|qwen|deepseek-r1-distill")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The calls that answer a question, or what to ask instead."""
+
+    calls: tuple[ToolCall, ...]
+    understanding: Understanding
+    issues: tuple[str, ...] = ()
+    """Lines saying what could not be used ("gpt-7" unknown, "1,5B" ambiguous); no call runs then."""
+    conversions: tuple[str, ...] = ()
+    compare: bool = False
+    """Two or more models priced side by side."""
+    follow_up: bool = False
+    error: str | None = None
+    """Why no call could be built from the numbers given (the calculators' own message)."""
+
+    def key(self) -> str | None:
+        """The plan's facts as a stable string; None for a question with no calculation."""
+        if self.issues:
+            return "ask:" + " | ".join(self.issues)
+        if not self.calls:
+            return None
+        return " ; ".join(call.key() for call in self.calls)
+
+
+@dataclass
+class _State:
+    facts: Facts
+    asked: frozenset[Intent]
+    intent: Intent
+    breakeven_point: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | None = None) -> Plan:
+    """The plan for `question`, read in the light of the conversation's earlier questions."""
+    tables = tables or bundled_tables()
+    understood = understand(question, tables)
+    own = _plan(understood, tables, _asks_point(question))
+    if own.calls or own.issues or not history or not _changes_something(understood.facts):
+        return own
+    previous = _last_plan_state(history, tables)
+    if previous is None:
+        return own
+    merged = _merge(previous, understood)
+    again = _plan(
+        Understanding(previous.intent, merged, previous.asked | understood.asked),
+        tables,
+        previous.breakeven_point,
+    )
+    return replace(again, follow_up=True) if again.calls or again.issues else own
+
+
+def plan_key(question: str, history: Sequence[Turn] = ()) -> str | None:
+    """A stable string of the plan's calls and arguments (or of what it must ask); None without a plan.
+
+    Two questions with the same key ask for the same numbers; two with different facts never share one.
+    """
+    return plan_question(question, history).key()
+
+
+def _asks_point(question: str) -> bool:
+    return re.search(r"break.?even", question.lower()) is not None
+
+
+def _changes_something(facts: Facts) -> bool:
+    return bool(set(facts.stated()) - {"conversions"})
+
+
+def _last_plan_state(history: Sequence[Turn], tables: Tables) -> _State | None:
+    """Fold the conversation: a question with its own plan starts over, a follow-up changes slots."""
+    state: _State | None = None
+    for turn in history:
+        understood = understand(turn.question, tables)
+        point = _asks_point(turn.question)
+        if _plan(understood, tables, point).calls:
+            state = _State(understood.facts, understood.asked, understood.intent, point)
+        elif state is not None and _changes_something(understood.facts):
+            state = _State(
+                _merge(state, understood), state.asked | understood.asked, state.intent, state.breakeven_point
+            )
+    return state
+
+
+_VOLUME = ("monthly_tokens", "monthly_input", "monthly_output")
+_COUNTS = ("users", "interactions")
+
+
+def _merge(previous: _State, new: Understanding) -> Facts:
+    """The previous facts with every slot the follow-up states replaced."""
+    old, said = previous.facts, new.facts
+    merged = replace(old, unplaced=[], conversions=list(said.conversions), highs=dict(old.highs), issues=[])
+    stated = said.stated()
+    if any(name in stated for name in _VOLUME):
+        for name in (
+            *_VOLUME,
+            *_COUNTS,
+            "input_per_interaction",
+            "output_per_interaction",
+            "tokens_per_interaction",
+        ):
+            setattr(merged, name, None)
+        merged.highs = {}
+    if any(name in stated for name in _COUNTS):
+        for name in _VOLUME:
+            setattr(merged, name, None)
+    if "gpu" in stated and "gpu_hourly" not in stated:
+        merged.gpu_hourly = None
+    if "profile" in stated:
+        merged.tokens_per_second = merged.tokens_per_gpu = None
+    for item in fields(Facts):
+        if item.name in {"unplaced", "conversions", "issues", "highs"}:
+            continue
+        value = getattr(said, item.name)
+        if value not in (None, [], {}):
+            setattr(merged, item.name, value)
+    if said.profile is not None and previous.intent is Intent.BREAKEVEN and "models" in stated:
+        merged.models = [model for model in old.models if not _OPEN_MODEL.search(model)]
+    if said.unplaced:
+        _set_primary(merged, previous.intent, said.unplaced[0])
+    return merged
+
+
+def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
+    """Put a bare follow-up amount where the previous question's main quantity was."""
+    if intent in {Intent.PHASE, Intent.SAVINGS} and facts.spend is not None:
+        facts.spend = value
+    elif facts.monthly_tokens is None and facts.users is not None:
+        facts.users = value
+    elif facts.monthly_tokens is None and facts.interactions is not None:
+        facts.interactions = value
+    else:
+        if facts.monthly_input is not None and facts.monthly_output is not None and facts.monthly_tokens:
+            share = facts.monthly_input / facts.monthly_tokens
+            facts.monthly_input, facts.monthly_output = value * share, value * (1 - share)
+        facts.monthly_tokens = value
+    facts.highs = {}
+
+
+def _plan(understood: Understanding, tables: Tables, breakeven_point: bool) -> Plan:
+    facts, asked = understood.facts, understood.asked
+    if facts.issues:
+        return Plan((), understood, issues=tuple(dict.fromkeys(facts.issues)))
+    try:
+        calls = _calls(facts, asked, understood.intent, breakeven_point)
+        for slot, high in facts.highs.items():
+            upper = replace(facts, highs={})
+            setattr(upper, slot, high)
+            if slot in {"monthly_input", "monthly_output"}:
+                upper.monthly_tokens = (upper.monthly_input or Decimal(0)) + (
+                    upper.monthly_output or Decimal(0)
+                )
+            calls += [
+                call for call in _calls(upper, asked, understood.intent, breakeven_point) if call not in calls
+            ]
+    except CalculatorError as error:
+        return Plan((), understood, error=str(error))
+    api_models = [model for model in facts.models if not _OPEN_MODEL.search(model)]
+    return Plan(
+        tuple(calls),
+        understood,
+        conversions=tuple(facts.conversions),
+        compare=len(api_models if any(call.tool == "breakeven" for call in calls) else facts.models) > 1
+        and any(call.tool in {"api_cost", "breakeven"} for call in calls),
+    )
+
+
+def _calls(facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_point: bool) -> list[ToolCall]:
+    volume = facts.monthly_tokens is not None or facts.users is not None or facts.interactions is not None
+    calls: list[ToolCall] = []
+    shares = facts.cache_hit_share is not None or facts.batch_share is not None
+    if shares and (Intent.SAVINGS in asked or not volume):
+        calls.append(
+            ToolCall(
+                "savings",
+                SavingsArgs.model_validate(
+                    _set(
+                        cache_hit_share=facts.cache_hit_share,
+                        cache_hit_cost=facts.cache_hit_cost,
+                        batch_share=facts.batch_share,
+                        monthly_spend=facts.spend,
+                    )
+                ),
+            )
+        )
+        if not (Intent.PHASE in asked and facts.spend is not None):
+            return calls
+    if facts.spend is not None and not volume and (Intent.PHASE in asked or not calls):
+        calls.append(ToolCall("phase", PhaseArgs(spend=facts.spend)))
+        return calls
+    if intent is Intent.BREAKEVEN or (Intent.BREAKEVEN in asked and (volume or breakeven_point)):
+        return calls + _breakeven(facts, volume)
+    if not volume:
+        return calls
+    usage, total, input_tokens, output_tokens = _usage(facts)
+    if usage is not None:
+        calls.append(usage)
+    wants_cost = Intent.COST in asked or bool(facts.models) or facts.api_price_per_1k is not None
+    if not wants_cost or (intent is Intent.TOKENS and not facts.models):
+        return calls if usage is not None else []
+    models: list[str | None] = list(facts.models) or [None]
+    for model in models:
+        calls.append(_cost(facts, model, total, input_tokens, output_tokens))
+    return calls
+
+
+def _set(**values: object) -> dict[str, object]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _usage(facts: Facts) -> tuple[ToolCall | None, Decimal | None, Decimal | None, Decimal | None]:
+    """The tokens call when the volume comes from users or queries, with the monthly total and split."""
+    if facts.monthly_tokens is not None:
+        return None, facts.monthly_tokens, facts.monthly_input, facts.monthly_output
+    per = facts.tokens_per_interaction
+    if facts.users is None:
+        assert facts.interactions is not None
+        args = _set(
+            users=facts.interactions,
+            active_share=Decimal(1),
+            days=Decimal(1),
+            unit="queries",
+            input_tokens=facts.input_per_interaction if per is None else per,
+            output_tokens=facts.output_per_interaction if per is None else Decimal(0),
+        )
+    elif facts.tokens_per_user_per_day is not None:
+        args = _set(
+            users=facts.users,
+            active_share=facts.active_share or Decimal(1),
+            input_tokens=facts.tokens_per_user_per_day,
+            output_tokens=Decimal(0),
+        )
+    else:
+        args = _set(
+            users=facts.users,
+            active_share=facts.active_share,
+            interactions_per_day=facts.interactions_per_day,
+            input_tokens=per if per is not None else facts.input_per_interaction,
+            output_tokens=Decimal(0) if per is not None else facts.output_per_interaction,
+        )
+    typed = MonthlyTokensArgs.model_validate(args)
+    result = run_tokens(UsageRequest(**typed.given())).result
+    inputs, outputs = result["input_tokens"], result["output_tokens"]
+    split = bool(inputs and outputs)
+    return (
+        ToolCall("monthly_tokens", typed),
+        result["monthly_tokens"],
+        inputs if split else None,
+        outputs if split else None,
+    )
+
+
+def _cost(
+    facts: Facts,
+    model: str | None,
+    total: Decimal | None,
+    input_tokens: Decimal | None,
+    output_tokens: Decimal | None,
+) -> ToolCall:
+    if facts.api_price_per_1k is not None and model is None:
+        return ToolCall("api_cost", ApiCostArgs(api_price_per_1k=facts.api_price_per_1k, tokens=total))
+    assumed: tuple[Assumption, ...] = ()
+    if model is None:
+        model = DEFAULT_MODEL
+        assumed = (
+            Assumption(
+                "model",
+                f"none named, so {DEFAULT_MODEL} (the guide: right for most tasks)",
+                "default: guide, API-First Strategy",
+            ),
+        )
+    if input_tokens is not None or output_tokens is not None:
+        args = ApiCostArgs.model_validate(
+            _set(
+                model=model,
+                input_tokens=input_tokens or Decimal(0),
+                output_tokens=output_tokens or Decimal(0),
+                cached_input_share=facts.cache_hit_share,
+                batch_share=facts.batch_share,
+            )
+        )
+    else:
+        args = ApiCostArgs.model_validate(_set(model=model, tokens=total, input_share=facts.input_share))
+    return ToolCall("api_cost", args, assumed)
+
+
+def _breakeven(facts: Facts, volume: bool) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+    assumed: tuple[Assumption, ...] = ()
+    usage = None
+    tokens = facts.monthly_tokens
+    input_share = facts.input_share
+    if tokens is None and volume:
+        usage, tokens, inputs, outputs = _usage(facts)
+        if inputs and outputs and tokens:
+            input_share = inputs / tokens
+    elif (
+        tokens is not None and facts.monthly_input is not None and facts.monthly_output is not None and tokens
+    ):
+        input_share = facts.monthly_input / tokens
+    if usage is not None:
+        calls.append(usage)
+    if tokens is None:
+        tokens = EXAMPLE_VOLUME
+        assumed = (
+            Assumption(
+                "volume",
+                "none given, so the guide's example 500M tokens a month",
+                "default: guide, Cost Analysis Framework",
+            ),
+        )
+    api_models: list[str | None] = [model for model in facts.models if not _OPEN_MODEL.search(model)] or [
+        None
+    ]
+    for model in api_models:
+        args = BreakEvenArgs.model_validate(
+            _set(
+                tokens=tokens,
+                model=model,
+                api_price_per_1k=facts.api_price_per_1k if model is None else None,
+                input_share=input_share if model is not None else None,
+                gpu=facts.gpu,
+                gpu_hourly=facts.gpu_hourly,
+                profile=facts.profile
+                if facts.tokens_per_gpu is None and facts.tokens_per_second is None
+                else None,
+                tokens_per_gpu=facts.tokens_per_gpu,
+                tokens_per_second=facts.tokens_per_second,
+                utilisation=facts.utilisation,
+                ops_hours=facts.ops_hours,
+                ops_rate=facts.ops_rate,
+                engineers=facts.engineers,
+            )
+        )
+        calls.append(ToolCall("breakeven", args, assumed))
+    return calls

@@ -1,0 +1,200 @@
+"""Which of the guide's sentences answer a question: quote selection for every answer.
+
+Sentences of the retrieved passages are scored by the question words they share (rarer words count
+more), by their embedding similarity to the question, and by their passage's rank.
+"""
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "is",
+        "are",
+        "be",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "with",
+        "what",
+        "which",
+        "how",
+        "do",
+        "does",
+        "should",
+        "can",
+        "will",
+        "would",
+        "i",
+        "my",
+        "me",
+        "there",
+        "their",
+        "they",
+        "them",
+        "as",
+        "from",
+        "than",
+        "then",
+        "when",
+        "where",
+        "who",
+        "why",
+        "if",
+        "yet",
+        "still",
+        "just",
+        "much",
+        "many",
+        "more",
+        "most",
+        "about",
+        "into",
+        "per",
+        "so",
+        "not",
+        "no",
+        "any",
+    ]
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\"(])")
+
+
+class PassageLike(Protocol):
+    """What the answerer needs of a retrieved passage."""
+
+    section: str
+    subsection: str | None
+    text: str
+    score: float
+
+
+Similarity = Callable[[str, list[str]], list[float]]
+"""Cosine similarity of a question to each of a list of sentences."""
+
+_REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
+"""Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
+_PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
+
+
+def best_sentences(
+    question: str, passages: Sequence[PassageLike], limit: int = 3, similarity: Similarity | None = None
+) -> list[tuple[str, str]]:
+    """The guide's sentences that best answer the question, as (section heading, sentence), best first.
+
+    Scores each sentence of the top passages by the question words it shares, rarer words counting
+    more (inverse document frequency over the candidate sentences), by its embedding similarity to
+    the question when `similarity` is given, and by the passage's retrieval rank. A sentence that is
+    itself a question (the guide's FAQ) is not quoted; the sentence that answers it inherits its
+    match instead. A quote that starts with "This..." brings the sentence before it, and one that
+    ends with a colon brings the lines it introduces.
+    """
+    terms = _terms(question)
+    quotable = [passage for passage in passages[:4] if passage.section not in _REFERENCE_LISTS]
+    per_passage = [(_heading(passage), split_sentences(passage.text)) for passage in quotable]
+    flat = [
+        (rank, position, sentence)
+        for rank, (_, sentences) in enumerate(per_passage)
+        for position, sentence in enumerate(sentences)
+    ]
+    if not flat:
+        return []
+    words = [_terms(sentence) for _, _, sentence in flat]
+    frequency: dict[str, int] = {}
+    for found in words:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    semantic = (
+        similarity(question, [sentence for _, _, sentence in flat]) if similarity else [0.0] * len(flat)
+    )
+
+    scored: list[tuple[float, int, int]] = []
+    asked = 0.0
+    for (rank, position, sentence), found, cosine in zip(flat, words, semantic, strict=True):
+        own = sum(math.log(1 + len(flat) / frequency[term]) for term in terms & found) / (
+            1 + len(found) ** 0.5 / 3
+        )
+        own += 4.0 * cosine
+        if position == 0:
+            asked = 0.0
+        if sentence.endswith("?"):
+            asked = own
+            continue
+        if len(found) >= 3:
+            scored.append((own + 0.9 * asked + 1.0 / (1 + rank) - 0.01 * position, rank, position))
+        asked = 0.0
+    # Greedy pick with a penalty for a passage already quoted, so the quotes cover the question
+    # from more than one place when more than one place answers it.
+    picked: list[tuple[float, int, int]] = []
+    remaining = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
+    while remaining and len(picked) < limit:
+        quoted = {rank for _, rank, _ in picked}
+        best = max(
+            remaining, key=lambda item: (item[0] - (0.5 if item[1] in quoted else 0.0), -item[1], -item[2])
+        )
+        picked.append(best)
+        remaining.remove(best)
+    chosen = sorted(picked, key=lambda item: (item[1], item[2]))
+    quotes: list[tuple[str, str]] = []
+    for _, rank, position in chosen:
+        heading, sentences = per_passage[rank]
+        start, end = position, position + 1
+        if _PRONOUN_START.match(sentences[position]) and position > 0:
+            start -= 1
+        if sentences[position].endswith(":"):
+            end = min(len(sentences), end + 5)  # the list it introduces, and the line that totals it
+        while end < len(sentences) and end - start < 6 and _PRONOUN_START.match(sentences[end]):
+            end += 1  # "These offer...": the next sentence goes on about this one
+        text = " ".join(sentences[start:end])
+        if not any(text in quoted or quoted in text for _, quoted in quotes):
+            quotes.append((heading, text))
+    return quotes
+
+
+def _heading(passage: PassageLike) -> str:
+    return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
+
+
+def cosine(left: Sequence[float], right: Sequence[float]) -> float:
+    """Cosine similarity of two vectors (0 when either is all zeros)."""
+    dot = sum(a * b for a, b in zip(left, right, strict=True))
+    norm = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
+    return dot / norm if norm else 0.0
+
+
+def split_sentences(text: str) -> list[str]:
+    """A passage's sentences, list items and lines each on their own."""
+    lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -")]
+    return [sentence.strip() for line in lines for sentence in _SENTENCE_END.split(line) if sentence.strip()]
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"[a-z][a-z0-9-]+", text.lower())
+    return {_stem(word) for word in words if word not in _STOPWORDS and len(word) > 2}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
