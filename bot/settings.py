@@ -49,11 +49,29 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     """Slack's Web API base URL; tests and proxies point it elsewhere, e.g. http://127.0.0.1:PORT/api/."""
 
+    advisor_admin_users: str = ""
+    """Slack user ids (comma-separated) who may record spend and manage alerts; empty: workspace admins."""
+    advisor_alert_timezone: str = "UTC"
+    """IANA zone for months, days and the digest hour, e.g. Europe/London."""
+    advisor_alerts_in_serve: bool = True
+    """Run the alert rules inside `advisor serve`; turn off when cron runs `advisor alerts run`."""
+    openai_admin_key: SecretStr | None = None
+    """OpenAI organisation admin key, for polling its costs endpoint."""
+    openai_admin_url: str = "https://api.openai.com/v1"
+    anthropic_admin_key: SecretStr | None = None
+    """Anthropic Admin API key, for polling its cost report."""
+    anthropic_admin_url: str = "https://api.anthropic.com/v1"
+
     @property
     def data_dir(self) -> Path:
         """The data folder, created on first use."""
         self.advisor_data_dir.mkdir(parents=True, exist_ok=True)
         return self.advisor_data_dir
+
+    @property
+    def admin_users(self) -> frozenset[str]:
+        """ADVISOR_ADMIN_USERS as a set of user ids."""
+        return frozenset(part.strip() for part in self.advisor_admin_users.split(",") if part.strip())
 
     @property
     def database_url(self) -> str:

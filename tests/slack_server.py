@@ -75,6 +75,7 @@ class FakeSlack(Workspace):
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-slack", daemon=True
         )
         self._started = False
+        self._released = threading.Event()
         super().__init__()
 
     @property
@@ -138,12 +139,24 @@ class FakeSlack(Workspace):
             status = 500
         self._add_fault(method, _Fault(status or 200, error or "internal_error", None, times))
 
+    def hang(self, method: str, seconds: float, *, store: bool = True) -> None:
+        """The next request to `method` is held for `seconds` before its answer is sent.
+
+        With `store` (the default) Slack acts on it first (a posted message is in the history) and
+        only the answer is late, so a client killed meanwhile never learns that it went out; without
+        it the request is held, then refused with HTTP 500 and nothing stored, as if it never arrived.
+        `stop()` releases every held request.
+        """
+        with self._lock:
+            self._hangs[method].append((seconds, store))
+
     def reset(self) -> None:
         """Forget every call, message, upload, response, view, fault and setting."""
         with self._lock:
             super().reset()
             self._calls: list[Call] = []
             self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+            self._hangs: defaultdict[str, deque[tuple[float, bool]]] = defaultdict(deque)
 
     def start(self) -> None:
         """Serve in a background thread."""
@@ -152,6 +165,7 @@ class FakeSlack(Workspace):
 
     def stop(self) -> None:
         """Stop serving, wait for requests in flight and free the port."""
+        self._released.set()
         if self._started:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
@@ -164,9 +178,22 @@ class FakeSlack(Workspace):
         The lock is held throughout, so a test woken by `wait_for` finds the answer already stored.
         """
         route, _, query = path.partition("?")
+        method = route.removeprefix("/api/")
+        hang = None
+        with self._lock:
+            if route.startswith("/api/") and self._hangs[method]:
+                hang = self._hangs[method].popleft()
+                if not hang[1]:
+                    self._calls.append(
+                        Call(method, _parse(query, headers.get("content-type", ""), raw), headers)
+                    )
+                    self._lock.notify_all()
+        if hang is not None and not hang[1]:
+            self._released.wait(hang[0])
+            return 500, {"ok": False, "error": "internal_error"}, {}
         with self._lock:
             if route.startswith("/api/"):
-                reply = self._api(route.removeprefix("/api/"), query, headers, raw)
+                reply = self._api(method, query, headers, raw)
             elif route.startswith("/upload/"):
                 reply = self._fault("upload") or (
                     *self.receive_upload(route.removeprefix("/upload/"), raw),
@@ -178,7 +205,9 @@ class FakeSlack(Workspace):
             else:
                 reply = (404, "not found", {})
             self._lock.notify_all()
-            return reply
+        if hang is not None:
+            self._released.wait(hang[0])
+        return reply
 
     def _api(self, method: str, query: str, headers: dict[str, str], raw: bytes) -> Reply:
         try:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.slack.commands import COMMANDS
+from bot.slack.listeners import spend
 from bot.slack.listeners.events import EVENTS
 from bot.slack.views.help import COMMAND_HELP, SUGGESTED_PROMPTS
 
@@ -36,7 +37,7 @@ def test_every_subscribed_event_has_a_listener_and_back(manifest: dict[str, Any]
 def test_every_slash_command_has_a_listener_and_back(manifest: dict[str, Any]) -> None:
     """Each manifest command has a listener and help text, and no listener is missing from the manifest."""
     declared = {command["command"] for command in manifest["features"]["slash_commands"]}
-    assert declared == set(COMMANDS) == set(COMMAND_HELP)
+    assert declared == set(COMMANDS) | set(spend.COMMANDS) == set(COMMAND_HELP) | set(spend.COMMAND_HELP)
 
 
 def test_manifest_has_the_agent_view_home_tab_and_interactivity(manifest: dict[str, Any]) -> None:
@@ -58,5 +59,8 @@ def test_scopes_cover_what_the_app_calls(manifest: dict[str, Any]) -> None:
         "files:write",
         "im:history",
         "im:write",
+        "users:read",
+        "channels:history",
+        "groups:history",
     }
     assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])

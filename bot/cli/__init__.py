@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from bot.cli import ask_commands, calc_commands, knowledge_commands, serve_commands
+from bot.cli import (
+    alert_commands,
+    ask_commands,
+    calc_commands,
+    knowledge_commands,
+    serve_commands,
+    spend_commands,
+)
 from bot.cli.parsing import OneLineParser
 from calculators.errors import CalculatorError
 from knowledge.errors import KnowledgeError
@@ -32,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge_commands.register(commands)
     ask_commands.register(commands)
     serve_commands.register(commands)
+    spend_commands.register(commands)
+    alert_commands.register(commands)
     return parser
 
 

@@ -199,6 +199,9 @@ def _load_app(settings: Settings, client: "WebClient", executor: ThreadPoolExecu
     started = time.monotonic()
     engine = load_engine(settings)
     app = build_app(settings, engine, client=client, executor=executor)
+    from bot.alerts.setup import start_scheduler
+
+    start_scheduler(settings, engine.database, client)  # a daemon thread; alerts survive being cut short
     return app, time.monotonic() - started
 
 

@@ -10,7 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.slack.answering import Answering
-from bot.slack.listeners import actions, commands, events
+from bot.slack.listeners import actions, commands, events, spend
 from bot.slack.poster import Poster
 
 WEB_API_TIMEOUT = 10
@@ -52,4 +52,5 @@ def build_app(
     events.register(app, engine, Answering(engine, poster))
     commands.register(app, engine, poster)
     actions.register(app, engine, poster)
+    spend.register(app, engine, poster)
     return app

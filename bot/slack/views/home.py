@@ -1,14 +1,20 @@
-"""The advisor's Home tab: what it does, how to ask, and the guide's phase thresholds."""
+"""The advisor's Home tab: what it does, how to ask, the guide's phase thresholds and your spend."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from bot.alerts.evaluate import Subscription
+from bot.slack.views.alerts import spend_home_blocks
 from bot.slack.views.blocks import Block, context, escape, header, section
 from bot.slack.views.help import COMMAND_HELP, QUESTION_EXAMPLES
+from bot.spend.summary import SpendSummary
 from knowledge.tables import Tables
 
 
-def home_view(tables: Tables) -> dict[str, Any]:
-    """The Home tab for any user (spend tracking adds its own blocks later)."""
+def home_view(
+    tables: Tables, *, spend: SpendSummary | None = None, subscriptions: Sequence[Subscription] = ()
+) -> dict[str, Any]:
+    """The Home tab for any user: with `spend`, this month's phase, spend against the thresholds and alerts."""
     phases = "\n".join(
         f"• *Phase {band.number}, {escape(band.name)}*: from {'above ' if not band.includes_start else ''}"
         f"${band.starts_at:,} a month"
@@ -29,4 +35,6 @@ def home_view(tables: Tables) -> dict[str, Any]:
         section(f"*The guide's phases by monthly AI spend*\n{phases}"),
         context([f"Phase thresholds: {escape(tables.phases.source)} (as of {tables.phases.as_of})"]),
     ]
+    if spend is not None:
+        blocks += spend_home_blocks(spend, tables.phases.bands(), subscriptions)
     return {"type": "home", "blocks": blocks}
