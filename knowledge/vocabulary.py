@@ -58,6 +58,10 @@ class Cues(_Strict):
     phase: tuple[str, ...]
     savings: tuple[str, ...]
     compare: tuple[str, ...]
+    breakeven_point: tuple[str, ...]
+    """The question asks for the break-even volume itself (no volume needed)."""
+    follow_up: tuple[str, ...]
+    """The question reads as a change to the previous one ("and at 2B?", "with Claude instead?")."""
 
 
 class ShareCues(_Strict):
@@ -162,7 +166,7 @@ class Vocabulary(_Strict):
         return _ratio(self.fractions[phrase])
 
     def cue_patterns(self, intent: str) -> tuple[re.Pattern[str], ...]:
-        """The compiled cues of one intent (breakeven, cost, tokens, phase, savings, compare)."""
+        """The compiled cues of one group (breakeven, cost, tokens, phase, savings, compare, follow_up...)."""
         return _compiled(getattr(self.cues, intent))
 
     def share_patterns(self, slot: str) -> tuple[re.Pattern[str], ...]:

@@ -19,6 +19,11 @@ _PART = re.compile(r"[a-z]+|[0-9]+[a-z]*")
 _GLUE = re.compile(r"^[-._]?$")
 """What may sit between two parts of one name without a space: "gpt-4o", "4.6", "gpt4o"."""
 _LONGEST = 6
+_GPU_SHAPE = re.compile(
+    r"(?:\b(?:on|an?|rent|renting|with|using)\s+(?:an?\s+)?)(?P<name>[a-z]{1,2}\d{2,4}[a-z]?)s?\b(?!\s*(?:tokens|users|/))"
+    r"|(?P<name2>[a-z]{1,2}\d{2,4}[a-z]?)s?\s+gpus?\b"
+)
+"""A GPU-like name ("H900", "Z900 GPU") that no table knows: said to be unknown, never priced as an H100."""
 
 
 @dataclass
@@ -105,6 +110,12 @@ def find_names(text: str, tables: Tables) -> Names:
                 found.models.append(_model(models[span.key]))
         blank.append((span.start, span.end))
         index += length
+    for shape in _GPU_SHAPE.finditer(_blank(text, blank)):
+        group = "name" if shape["name"] else "name2"
+        written = shape[group]
+        if name_key(written) not in gpus and name_key(written) not in models:
+            found.unknown_gpus.append((written, closest_gpus(written, tables)))
+            blank.append((shape.start(group), shape.end(group)))
     found.models = list(dict.fromkeys(found.models))
     found.gpus = _specific_first(list(dict.fromkeys(found.gpus)), tables)
     found.masked = _blank(text, blank)
@@ -181,8 +192,13 @@ def _unknown_model(
     key = " ".join(part.group() for part in parts[index:end])
     start, stop = parts[index].start(), parts[end - 1].end()
     longer = sorted((known for known in models if known.startswith(key + " ")), key=len)
+    maker = next(
+        (f"{family} {key}" for family in ("claude", "gpt", "gemini") if f"{family} {key}" in models), None
+    )
     if key in models:
         found.models.append(_model(models[key]))
+    elif maker is not None:
+        found.models.append(_model(models[maker]))
     elif longer:
         found.models.append(_model(models[longer[0]]))
     else:

@@ -16,7 +16,7 @@ from knowledge.vocabulary import Period, Vocabulary
 if TYPE_CHECKING:
     from bot.chain.understanding import Facts
 
-_WORD = re.compile(r"[a-z0-9$%]+(?:[./-][a-z0-9]+)*|/[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9$%]+(?:[.-][a-z0-9]+|/[a-z]+)*|/[a-z0-9]+")
 _LOOSE_TOKENS = Decimal(1_000_000)
 """Token amounts below this, with users in the question and no period, are per interaction."""
 
@@ -41,16 +41,24 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     """Set the slot of `facts` that `amount` fills, judging by the words around it."""
     after = _words(text[amount.end : amount.end + 90])[:10]
     before = _words(text[max(0, amount.start - 60) : amount.start])[-5:]
-    if (before and before[-1] in {"per", "every"}) or text[max(0, amount.start - 1) : amount.start] == "/":
+    if (before and before[-1] in {"per", "every"}) or re.search(r"\d[kmb]?\s?/$", text[: amount.start]):
         return  # "per 1K tokens", "$10/1M": a unit, not an amount
     if amount.percent:
         _share(amount, before, after, facts, words)
         return
     first = after[0] if after else ""
-    if amount.dollar or first in {"dollars", "/month", "/mo"}:
+    spend_words = _has(before[-3:], r"\b(spend|spending|spent|bill|paying|pay|budget|invoice)\b")
+    grand = "grand" in text[amount.start : amount.end]
+    if amount.dollar or first == "dollars" or grand or (spend_words and not _is_unit(first, words)):
         _money(amount, before, after[1:] if first == "dollars" else after, facts, words)
         return
     tokens = words.nouns.tokens
+    if "/" in first and first.split("/")[0] in tokens and not first.endswith(("/s", "/sec")):
+        after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
+        first = after[0]
+    if first.startswith("/") and _period([first], words) is not None:
+        _tokens(amount, "tokens", after, before, text, facts, words)
+        return
     if first.split("/")[0] in tokens or first.startswith("-token") or first in {"tokens/s", "tok/s", "tps"}:
         _tokens(amount, first, after[1:], before, text, facts, words)
         return
@@ -66,6 +74,12 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
         return
     _count(amount, first, after, before, text, facts, words)
+
+
+def _is_unit(word: str, words: Vocabulary) -> bool:
+    nouns = words.nouns
+    head = word.split("/")[0]
+    return head in nouns.tokens or head in nouns.users or head in nouns.interactions or word.endswith("%")
 
 
 def _words(text: str) -> list[str]:
@@ -139,6 +153,9 @@ def _count(
         if daily and facts.active_share is None:
             facts.active_share = Decimal(1)
         return
+    if first.split("/")[0] in nouns.interactions and "/" in first:
+        after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
+        first = after[0]
     if first in nouns.interactions or (len(after) > 1 and after[1] in nouns.interactions and first.isalpha()):
         _interactions(amount, first, after, before, text, facts, words)
         return
@@ -149,6 +166,12 @@ def _count(
         first in {"ml", "full-time", "devops", "dedicated"} and any(w in nouns.engineers for w in head)
     ):
         facts.engineers = value
+        return
+    if first == "spare" and any(word in nouns.gpus for word in head):
+        facts.spare_gpus = int(value)
+        return
+    if first in {"working", "business"} and "days" in head:
+        facts.days = value
         return
     if first in nouns.gpus or first in {
         "days",
@@ -163,6 +186,13 @@ def _count(
         "ms",
         "x",
     }:
+        return
+    period = _period(after[:3], words, 3)
+    if period is not None:
+        if value < 1000 and _count_in_text(text, words, nouns.users):
+            facts.interactions_per_day = clean(value * period.factor / 30)
+        else:
+            _tokens(amount, "tokens", after, before, text, facts, words)
         return
     facts.unplaced.append(value)
 
@@ -216,7 +246,11 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         facts.cache_hit_cost = share
         return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
-        if any(pattern.search(near) for pattern in words.share_patterns(slot)):
+        if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
+            setattr(facts, slot, share)
+            return
+    for slot in ("cache_hit_share", "batch_share"):
+        if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
             return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
@@ -285,7 +319,10 @@ def _tokens(
     if first.endswith(("/s", "/sec")) or first == "tps" or _has(joined, r"^(per|a|/|each) ?(second|sec|s)\b"):
         facts.tokens_per_second = value
         return
-    if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)"):
+    if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)") or _has(
+        before[-4:],
+        r"\b(gpu|h100|card|node)s? (can |could |will )?(serve|serves|does|do|handle|handles|process|processes)\b",
+    ):
         facts.tokens_per_gpu = value
         return
     role = _role(before, rest, words)

@@ -19,6 +19,7 @@ from bot.chain.understanding import Facts, Intent, Understanding, understand
 from calculators.errors import CalculatorError
 from knowledge.tables import Tables
 from knowledge.tables import tables as bundled_tables
+from knowledge.vocabulary import vocabulary
 
 DEFAULT_MODEL = "gpt-4o"
 """Priced when a cost question names no model: the guide's "appropriate for most tasks" pick."""
@@ -65,7 +66,9 @@ def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | 
     tables = tables or bundled_tables()
     understood = understand(question, tables)
     own = _plan(understood, tables, _asks_point(question))
-    if own.calls or own.issues or not history or not _changes_something(understood.facts):
+    if not history or own.issues or not _changes_something(understood.facts):
+        return own
+    if own.calls and not (_reads_as_follow_up(question) and len(question) < 90):
         return own
     previous = _last_plan_state(history, tables)
     if previous is None:
@@ -88,7 +91,13 @@ def plan_key(question: str, history: Sequence[Turn] = ()) -> str | None:
 
 
 def _asks_point(question: str) -> bool:
-    return re.search(r"break.?even", question.lower()) is not None
+    text = question.lower()
+    return any(pattern.search(text) for pattern in vocabulary().cue_patterns("breakeven_point"))
+
+
+def _reads_as_follow_up(question: str) -> bool:
+    text = question.lower().strip()
+    return any(pattern.search(text) for pattern in vocabulary().cue_patterns("follow_up"))
 
 
 def _changes_something(facts: Facts) -> bool:
@@ -197,7 +206,7 @@ def _calls(facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_poi
     volume = facts.monthly_tokens is not None or facts.users is not None or facts.interactions is not None
     calls: list[ToolCall] = []
     shares = facts.cache_hit_share is not None or facts.batch_share is not None
-    if shares and (Intent.SAVINGS in asked or not volume):
+    if shares and (Intent.SAVINGS in asked or not volume or not (facts.models or Intent.COST in asked)):
         calls.append(
             ToolCall(
                 "savings",
@@ -263,6 +272,7 @@ def _usage(facts: Facts) -> tuple[ToolCall | None, Decimal | None, Decimal | Non
             users=facts.users,
             active_share=facts.active_share,
             interactions_per_day=facts.interactions_per_day,
+            days=facts.days,
             input_tokens=per if per is not None else facts.input_per_interaction,
             output_tokens=Decimal(0) if per is not None else facts.output_per_interaction,
         )

@@ -63,6 +63,8 @@ class Facts:
     tokens_per_second: Decimal | None = None
     ops_hours: Decimal | None = None
     engineers: Decimal | None = None
+    spare_gpus: int | None = None
+    days: Decimal | None = None
     models: list[str] = field(default_factory=list)
     profile: str | None = None
     gpu: str | None = None
@@ -122,12 +124,23 @@ def understand(question: str, tables: Tables) -> Understanding:
         place(amount, masked, facts, words)
     _settle(facts)
     _refuse_absurd(facts)
+    facts.issues = [_as_written(issue, question) for issue in dict.fromkeys(facts.issues)]
     asked = frozenset(
         Intent(intent)
         for intent in ("breakeven", "cost", "tokens", "phase", "savings", "compare")
         if any(pattern.search(text) for pattern in words.cue_patterns(intent))
     )
     return Understanding(_intent(facts, asked), facts, asked)
+
+
+def _as_written(issue: str, question: str) -> str:
+    """Quote what the user wrote in their own case: "-5M", not "-5m"."""
+
+    def original(match: re.Match[str]) -> str:
+        found = re.search(re.escape(match[1]), question, re.IGNORECASE)
+        return f'"{found[0]}"' if found else match[0]
+
+    return re.sub(r'"([^"]+)"', original, issue, count=1)
 
 
 def _unknown(what: str, written: str, closest: list[str]) -> str:
@@ -164,7 +177,8 @@ def normalise(question: str, words: Vocabulary) -> str:
     text = text.replace("~", " ")
     rough = "|".join(re.escape(word) for word in words.approximately if word != "~")
     text = re.sub(rf"\b(?:{rough})\s+(?=[$\d.])", "", text)
-    text = re.sub(r"(\d)\s*(?:usd|dollars?|bucks)\b", r"\1 dollars", text)
+    text = re.sub(r"(\d[kmb]?)\s*(?:usd|dollars?|bucks)\b", r"\1 dollars", text)
+    text = re.sub(r"\bhalf an? (thousand|million|billion|trillion)\b", r"0.5 \1", text)
     text = re.sub(r"\busd\s*(?=\d)", "$", text)
     text = _fraction_pattern(words).sub(
         lambda match: (
@@ -202,6 +216,8 @@ _AMOUNT = re.compile(
     r"(?P<percent>\s*%|\s+percent)?",
     re.IGNORECASE,
 )
+_ODD_NUMBER = re.compile(r"\d+\s*\^\s*\d+|\d+\.\d+\.\d+[kmbt]?|\d+e\d+")
+"""Powers ("10^16"), version-like amounts ("1.5.2M") and exponents: not read as a plain amount."""
 _RANGE = re.compile(r"^\s*(?:-|to|and|or)\s*$")
 _BAD_WORDS = re.compile(r"\b(nan|inf|infinite|infinity|infinitely many|unlimited|endless)\b")
 
@@ -214,6 +230,9 @@ def amounts(text: str, words: Vocabulary) -> list[Amount]:
     found: list[Amount] = []
     for bad in _BAD_WORDS.finditer(text):
         found.append(Amount(Decimal(0), bad.start(), bad.end(), problem=_bad(bad[0])))
+    for match in _ODD_NUMBER.finditer(text):
+        found.append(Amount(Decimal(0), match.start(), match.end(), problem=_odd(match[0])))
+    text = _ODD_NUMBER.sub(lambda match: " " * len(match[0]), text)
     for match in _AMOUNT.finditer(text):
         number = match["number"]
         written = match[0].strip()
@@ -227,6 +246,9 @@ def amounts(text: str, words: Vocabulary) -> list[Amount]:
         end = match.end("percent") if match["percent"] else _unit_end(match)
         if match["sign"]:
             found.append(Amount(value, match.start(), end, problem=_negative(written)))
+            continue
+        if value > MAX_MONTHLY_TOKENS and not match["percent"]:
+            found.append(Amount(value, match.start(), end, problem=_absurd(written)))
             continue
         found.append(
             Amount(
@@ -296,11 +318,19 @@ def _bad(word: str) -> str:
     return f'"{word}" is not an amount I can calculate with: give a number such as 500M tokens or 30K.'
 
 
+def _odd(written: str) -> str:
+    return f'"{written}" is not an amount I can read safely: write it with digits and K, M or B, e.g. 1.5M.'
+
+
 def _ambiguous(written: str) -> str:
     return (
         f'"{written}" is ambiguous: is the comma a decimal point or a thousands separator? '
         "Write it as 1.5B or 1,500,000,000."
     )
+
+
+def _absurd(written: str) -> str:
+    return f'"{written}" is more than 10^15, beyond any real workload: check the amount.'
 
 
 def _negative(written: str) -> str:
