@@ -1,6 +1,7 @@
 """Phase alerts: the rules, a month of daily spend through the scheduler, and Slack refusing to post."""
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -256,3 +257,19 @@ def test_an_alert_that_keeps_failing_is_given_up_and_says_why(alerts: Alerts, fa
 
 def _entry(entry_id: int, month: str, amount: Decimal) -> SpendEntry:
     return SpendEntry(entry_id, "openai", month, None, amount, None, "manual", None, 0.0)
+
+
+def test_home_tab_shows_phase_spend_against_thresholds_and_subscriptions() -> None:
+    """The Home tab shows this month's phase, a bar against the thresholds, the run-rate and the channels."""
+    from slack_limits import MAX_VIEW_BLOCKS, block_errors
+
+    from bot.slack.views.home import home_view
+
+    entries = [_entry(1, "2026-11", Decimal(12000))]
+    view = home_view(
+        tables(), spend=summarise(entries, dt.date(2026, 11, 20)), subscriptions=[Subscription("C0COSTS")]
+    )
+    text = json.dumps(view["blocks"])
+    assert "November 2026 to date: $12,000*, Phase 2 (Hybrid)" in text
+    assert "<#C0COSTS>: every rule" in text
+    assert block_errors(view["blocks"], max_blocks=MAX_VIEW_BLOCKS) == []
