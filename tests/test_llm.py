@@ -585,3 +585,22 @@ def test_an_endpoint_echoing_the_key_never_gets_it_into_the_answer(
     assert "[redacted]" in draft.text
     assert KEY not in "".join(pieces)
     assert server.completions[0].headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_a_server_that_cannot_stream_still_gives_the_whole_text_to_on_text(server: FakeOpenAIServer) -> None:
+    """An endpoint that ignores stream: true and sends one JSON completion still answers, and on_text gets its text."""
+    completion = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-4o",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Phase 2."}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 50, "completion_tokens": 5, "total_tokens": 55},
+    }
+    server.script(Malformed(json.dumps(completion).encode()))
+    pieces: list[str] = []
+    draft = answerer(server).answer("q", PASSAGES, [], on_text=pieces.append)
+    assert "".join(pieces) == "Phase 2."
+    assert (prose(draft), draft.tokens_in, draft.tokens_out) == ("Phase 2.", 50, 5)

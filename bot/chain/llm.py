@@ -274,7 +274,8 @@ class LlmAnswerer:
         try:
             with create(**body, **extra, timeout=timeout) as response:
                 pieces = limit.read(response.iter_bytes())
-                if streaming:
+                events = response.headers.get("content-type", "").startswith("text/event-stream")
+                if streaming and events:
                     reply = _read_stream(_sse_data(pieces), answer.forwarder, where)
                 else:
                     reply = _read_completion(b"".join(pieces))
@@ -293,6 +294,12 @@ class LlmAnswerer:
             raise LlmError(f"unreadable response from {where}: {type(error).__name__}") from None
         if reply.size > self._max_reply_chars:
             raise LlmError(f"reply too large from {where}: over {self._max_reply_chars:,} characters")
+        if streaming and not events:
+            # A server that cannot stream answered in one piece: pass its text on whole.
+            if reply.tool_calls:
+                answer.forwarder.tool_calls()
+            elif reply.text:
+                answer.forwarder.text(reply.text)
         return reply
 
     def _draft(self, reply: "_Reply", recorder: ToolRecorder, usage: "_Usage") -> Draft:
