@@ -59,5 +59,7 @@ def scrubber_for(settings: Settings) -> Scrubber:
         settings.slack_bot_token,
         settings.slack_signing_secret,
         settings.slack_app_token,
+        settings.openai_admin_key,
+        settings.anthropic_admin_key,
     )
     return Scrubber(secret.get_secret_value() for secret in secrets if secret is not None)

@@ -1,5 +1,6 @@
 """Mentions, direct messages (and the AI-app pane), and the Home tab."""
 
+import datetime as dt
 import functools
 import logging
 from typing import Any
@@ -7,10 +8,14 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.alerts.setup import alert_timezone
+from bot.alerts.store import AlertStore
 from bot.engine import Engine
 from bot.slack.answering import Answering
 from bot.slack.views.help import SUGGESTED_PROMPTS
 from bot.slack.views.home import home_view
+from bot.spend.ledger import SpendLedger
+from bot.spend.summary import summarise
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +68,13 @@ def _home_opened(event: dict[str, Any], context: Any, client: WebClient, *, engi
         if prompts is not None:
             prompts(prompts=list(SUGGESTED_PROMPTS), title="Ask the advisor")
         return
-    client.views_publish(user_id=str(event["user"]), view=home_view(engine.tables))
+    spend = summarise(
+        SpendLedger(engine.database).entries(), dt.datetime.now(alert_timezone(engine.settings)).date()
+    )
+    subscriptions = AlertStore(engine.database).subscriptions()
+    client.views_publish(
+        user_id=str(event["user"]), view=home_view(engine.tables, spend=spend, subscriptions=subscriptions)
+    )
 
 
 def _from_a_bot(event: dict[str, Any]) -> bool:
