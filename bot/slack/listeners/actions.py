@@ -15,6 +15,7 @@ from bot.slack.listeners.commands import chart_to_dm, reply_privately
 from bot.slack.poster import Poster
 from bot.slack.views.answer import FEEDBACK_ACTION, parse_feedback
 from bot.slack.views.commands import (
+    BREAKEVEN_FIELDS,
     BREAKEVEN_MODAL,
     SHARE_ACTION,
     calculation_blocks,
@@ -100,20 +101,34 @@ def _share(body: dict[str, Any], respond: Respond, *, engine: Engine, poster: Po
 
 def _check_form(ack: Ack, view: dict[str, Any], *, engine: Engine) -> None:
     """Refuse a form the calculator cannot read, next to the field, before the modal closes."""
-    text = modal_text(view["state"]["values"])
+    values = view["state"]["values"]
     try:
-        run_command("/breakeven", text, engine.tables, with_chart=False)
+        run_command("/breakeven", modal_text(values), engine.tables, with_chart=False)
     except ArgumentError as error:
-        ack(response_action="errors", errors={"tokens": str(error)[:150]})
+        ack(response_action="errors", errors={_bad_field(values, engine): str(error)[:150]})
         return
     ack()
+
+
+def _bad_field(values: dict[str, dict[str, dict[str, Any]]], engine: Engine) -> str:
+    """The first field (in the form's order) whose value makes the form unreadable."""
+    for count, field in enumerate(BREAKEVEN_FIELDS, start=1):
+        try:
+            text = modal_text({name: values.get(name, {}) for name in BREAKEVEN_FIELDS[:count]})
+            run_command("/breakeven", text, engine.tables, with_chart=False)
+        except ArgumentError:
+            return field
+    return BREAKEVEN_FIELDS[0]
 
 
 def _submit_form(body: dict[str, Any], view: dict[str, Any], *, engine: Engine, poster: Poster) -> None:
     text = modal_text(view["state"]["values"])
     user = str(body["user"]["id"])
     channel = str(json.loads(view.get("private_metadata") or "{}").get("channel") or "")
-    result = run_command("/breakeven", text, engine.tables)
+    try:
+        result = run_command("/breakeven", text, engine.tables)
+    except ArgumentError:
+        return  # Bolt starts this even when the check refused the form; the modal shows why
     try:
         reply_privately(result, command="/breakeven", text=text, poster=poster, channel=channel, user=user)
     except SlackApiError as error:

@@ -14,6 +14,8 @@ _FIELDS = (
     ("gpu", "GPU offer", "h100, aws, lambda, runpod-secure", False),
     ("gpu_hourly", "GPU price per hour (USD)", "3.99", False),
 )
+BREAKEVEN_FIELDS = tuple(field for field, *_ in _FIELDS)
+"""The form's fields in order; each is both the block id and the action id."""
 
 
 def calculation_blocks(
