@@ -57,7 +57,11 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
         first = after[0]
     if first.startswith("/") and _period([first], words) is not None:
-        _tokens(amount, "tokens", after, before, text, facts, words)
+        period = _period([first], words)
+        if period is not None and amount.value < 1000 and _count_in_text(text, words, words.nouns.users):
+            facts.interactions_per_day = clean(amount.value * period.factor / 30)  # "3/day" per user
+        else:
+            _tokens(amount, "tokens", after, before, text, facts, words)
         return
     if first.split("/")[0] in tokens or first.startswith("-token") or first in {"tokens/s", "tok/s", "tps"}:
         _tokens(amount, first, after[1:], before, text, facts, words)
