@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -42,6 +43,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from knowledge.data_folder import usable_data_folder
 
 logger = logging.getLogger(__name__)
 
@@ -321,15 +324,23 @@ class Database:
         self._clock = clock
         self.path = _sqlite_file(url)
         """The SQLite file, or None for an in-memory or non-SQLite database."""
+        self.healed: Healing | None = None
+        """What was rebuilt and recovered if the file was found damaged when opened, else None."""
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            usable_data_folder(self.path.parent)
+            if _damage(self.path) is not None:
+                with file_lock(self._lock_path):
+                    self.healed = self._heal()
         self.engine: Engine = _create_engine(url)
         if self._pending():
             if self.path is None:
                 self._migrate()
             else:
-                with file_lock(self.path.with_name(self.path.name + ".lock")):
+                with file_lock(self._lock_path):
                     self._migrate()
+        if self.healed is not None:
+            self._salvage(self.healed)
+            logger.warning("%s", self.healed.message())
 
     def __repr__(self) -> str:
         return f"Database({self._url.render_as_string(hide_password=True)!r})"
@@ -378,9 +389,47 @@ class Database:
         """Close every pooled connection."""
         self.engine.dispose()
 
+    @property
+    def _lock_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".lock")
+
     def _applied(self) -> set[int]:
         with self.read() as connection:
             return _applied(connection)
+
+    def _heal(self) -> "Healing | None":
+        """Set a damaged file aside (the caller holds the file lock); None if another process already did."""
+        assert self.path is not None
+        reason = _damage(self.path)
+        if reason is None:
+            return None
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self._clock()))
+        damaged = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        _set_aside(self.path, damaged.name[len(self.path.name) :])
+        backups = sorted(
+            self.path.parent.glob(f"{self.path.name}.bak-v*"), key=lambda found: found.stat().st_mtime
+        )
+        return Healing(self.path, reason, damaged, backups[-1] if backups else None)
+
+    def _salvage(self, healing: "Healing") -> None:
+        """Copy every row still readable from the damaged file into the new one; the cache is not kept."""
+        try:
+            source = sqlite3.connect(f"file:{healing.damaged}?mode=ro", uri=True)
+        except sqlite3.Error as error:
+            healing.unreadable.extend(f"{table} ({error})" for table in DURABLE_TABLES)
+            return
+        with closing(source):
+            for table in metadata.sorted_tables:
+                if table.name in DERIVABLE_TABLES or table is migrations_table:
+                    continue
+                rows, failure = _readable_rows(source, table)
+                if rows:
+                    with self.write() as connection:
+                        connection.execute(table.insert().prefix_with("OR IGNORE"), rows)
+                healing.recovered[table.name] = len(rows)
+                if failure is not None and table.name in DURABLE_TABLES:
+                    healing.unreadable.append(f"{table.name} after row {len(rows)} ({failure})")
 
     def _pending(self) -> list[tuple[int, Migration]]:
         applied = self._applied()
@@ -432,6 +481,99 @@ class Database:
         finally:
             source.close()
         logger.info("Backed up %s to %s before migrating from version %d", self.path, backup, current)
+
+
+DERIVABLE_TABLES = frozenset({"cached_answers", "processed_events"})
+"""Tables the advisor refills on its own: a damaged file's rows here are simply not kept."""
+DURABLE_TABLES = {
+    "answer_log": "answer-log rows",
+    "feedback": "feedback votes",
+    "spend_entries": "spend entries",
+    "spend_imports": "imported spend files",
+    "alert_subscriptions": "alert subscriptions",
+    "alert_deliveries": "alert deliveries",
+    "conversation_turns": "conversation turns",
+}
+"""Tables only the user (or Slack) can fill, in the words a damage report uses."""
+
+
+@dataclass
+class Healing:
+    """A damaged database file found on open, set aside and replaced by a new one."""
+
+    path: Path
+    reason: str
+    """SQLite's word for the damage, e.g. "database disk image is malformed"."""
+    damaged: Path
+    """Where the damaged file now is (kept, never deleted)."""
+    backup: Path | None
+    """The newest `.bak-v<N>` copy made before a migration, if any."""
+    recovered: dict[str, int] = field(default_factory=dict)
+    """Rows copied across from the damaged file, by table."""
+    unreadable: list[str] = field(default_factory=list)
+    """Durable tables that could not be read to their end, with where they stopped."""
+
+    def message(self) -> str:
+        """One line: which file, what was kept, what may be lost, and how to restore."""
+        kept = ", ".join(
+            f"{self.recovered[name]} {words}"
+            for name, words in DURABLE_TABLES.items()
+            if self.recovered.get(name)
+        )
+        line = (
+            f"{self.path} was damaged ({self.reason}) and has been rebuilt; the damaged file is kept as "
+            f"{self.damaged.name}. Recovered: {kept or 'nothing'}; the answer cache starts empty."
+        )
+        if self.unreadable:
+            line += " Could not read: " + "; ".join(self.unreadable) + "."
+        if self.backup is not None:
+            line += (
+                f" An older copy is {self.backup.name}: to go back to it, stop the advisor and copy it over "
+                f"{self.path.name}."
+            )
+        return line
+
+
+def _damage(path: Path) -> str | None:
+    """SQLite's description of what is wrong with the file at ``path``, or None if it is sound (or absent).
+
+    `PRAGMA quick_check` reads every page once (milliseconds for the advisor's database); a file
+    that is not a database at all fails before it.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)) as connection:
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+    except sqlite3.OperationalError:
+        return None  # busy, read-only or full: not damage; the engine reports it in its own words
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    if problems == ["ok"]:
+        return None
+    lines = [line.strip() for problem in problems for line in str(problem).splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("***"))[:200]
+
+
+def _readable_rows(source: sqlite3.Connection, table: Table) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of ``table`` readable in order, and the error that stopped the read (None if it finished)."""
+    try:
+        present = {row[1] for row in source.execute(f'PRAGMA table_info("{table.name}")')}
+    except sqlite3.DatabaseError as error:
+        return [], str(error)
+    columns = [column.name for column in table.columns if column.name in present]
+    if not columns:
+        return [], None
+    rows: list[dict[str, Any]] = []
+    try:
+        cursor = source.execute(
+            f'SELECT {", ".join(columns)} FROM "{table.name}" ORDER BY rowid'  # noqa: S608
+        )
+        for row in cursor:
+            rows.append(dict(zip(columns, row, strict=True)))
+    except sqlite3.DatabaseError as error:
+        return rows, str(error)
+    return rows, None
 
 
 def _applied(connection: Connection) -> set[int]:

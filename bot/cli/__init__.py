@@ -21,6 +21,7 @@ from bot.cli import (
 )
 from bot.cli.parsing import OneLineParser
 from calculators.errors import CalculatorError
+from knowledge.data_folder import is_storage_fault, storage_message
 from knowledge.errors import KnowledgeError
 
 
@@ -45,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; bad input exits 2 with one line that says what to type."""
+    """Run one command; bad input, bad settings and an unusable data folder exit 2 with one line.
+
+    No traceback reaches the user: anything unforeseen is one line naming the error, exit 1.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -67,3 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`advisor ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if is_storage_fault(error):  # SQLite or Chroma found the disk full or read-only mid-command
+            print(f"advisor {args.command}: {storage_message(error)}", file=sys.stderr)
+            return 2
+        said = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        print(
+            f"advisor {args.command}: unexpected error, please report it: {type(error).__name__}"
+            + (f": {said}" if said else ""),
+            file=sys.stderr,
+        )
+        return 1
