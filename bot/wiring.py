@@ -63,6 +63,7 @@ def build_chain(
     from bot.chain.chain import AdvisorChain
     from bot.chain.memory import ConversationMemory
     from bot.chain.offline import OfflineAnswerer
+    from bot.chain.plan import plan_key
     from bot.stats import StatsStore
     from knowledge.tables import tables, tables_fingerprint
 
@@ -108,4 +109,5 @@ def build_chain(
         price_fingerprint=tables_fingerprint(),
         llm_cost=cost,
         embeddings=embeddings,
+        plan_key=plan_key,
     )

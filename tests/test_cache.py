@@ -18,6 +18,7 @@ from bot.calculations.cost import CostRequest, run_cost
 from bot.calculations.record import Assumption, Calculation
 from bot.chain.answer import Answer, Quote, Source
 from bot.chain.cache import AnswerCache, normalise_question, question_quantities, question_signature
+from bot.chain.plan import plan_key
 from bot.database import Database
 from knowledge.embeddings import SentenceTransformerEmbeddings
 from knowledge.tables import tables
@@ -392,3 +393,42 @@ def test_concurrent_puts_and_gets(cache: AnswerCache) -> None:
         hit = cache.get(question, "v1")
         assert hit is not None
         assert hit[0].text == original.text
+
+
+MAU = "We have 10K MAU with 50-token questions and 500-token answers. What will GPT-4o cost us?"
+DAU = "We have 10K DAU with 50-token questions and 500-token answers. What will GPT-4o cost us?"
+
+
+def test_two_wordings_of_one_plan_share_an_answer(
+    cache: AnswerCache, embeddings: RecordingEmbeddings
+) -> None:
+    """Questions that plan the same calculator calls share an answer, however different their wording."""
+    asked, reworded = (
+        "what does 10M tokens a month cost on gpt-4o-mini?",
+        "gpt-4o-mini, 10M tokens/month: cost?",
+    )
+    assert plan_key(asked) == plan_key(reworded) is not None
+    cache.put(asked, make_answer(asked), "fp", plan=plan_key(asked))
+    hit = cache.get(reworded, "fp", plan=plan_key(reworded))
+    assert hit is not None and hit[1] == "semantic" and hit[0].question == reworded
+
+
+def test_questions_with_different_facts_never_share_an_answer(
+    cache: AnswerCache, embeddings: RecordingEmbeddings
+) -> None:
+    """10K MAU and 10K DAU plan different calls, so one's answer is never served for the other."""
+    # The old guard could not tell them apart: same signature, and 0.91 apart against a 0.92 threshold.
+    assert question_signature(MAU) == question_signature(DAU)
+    cache.put(MAU, make_answer(MAU), "fp", plan=plan_key(MAU))
+    assert cache.get(DAU, "fp", plan=plan_key(DAU)) is None
+
+
+def test_a_question_the_advisor_must_ask_about_is_never_served_a_priced_answer(cache: AnswerCache) -> None:
+    """An unknown model plans a clarifying question, not the neighbouring model's price."""
+    known, unknown = (
+        "what does 10M tokens a month cost on gpt-5?",
+        "what does 10M tokens a month cost on gpt-7?",
+    )
+    cache.put(known, make_answer(known), "fp", plan=plan_key(known))
+    assert str(plan_key(unknown)).startswith("ask:")
+    assert cache.get(unknown, "fp", plan=plan_key(unknown)) is None

@@ -1,9 +1,11 @@
-"""Answers kept in SQLite and served again: exact repeats and paraphrases asking for the same numbers.
+"""Answers kept in the database and served again: exact repeats and paraphrases asking for the same numbers.
 
 The guide's Step Four: request-level caching for identical queries, semantic caching for similar
-ones. A semantic hit needs a close embedding *and* the same "signature" - the quantities, model
-names and arithmetic qualifiers (a month or a year, input or output tokens) - because sentence
-embeddings barely see numbers: "500M tokens a month" and "500K tokens a month" score 0.98.
+ones. A question the advisor can plan (calculator calls with typed arguments) is keyed on its plan:
+two wordings of the same facts share an answer, and two questions with different facts ("10K MAU"
+and "10K DAU") never do. A question without a plan needs a close embedding *and* the same
+"signature" - the quantities, model names and arithmetic qualifiers - because sentence embeddings
+barely see numbers: "500M tokens a month" and "500K tokens a month" score 0.98.
 """
 
 import json
@@ -61,7 +63,12 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def get(
-        self, question: str, fingerprint: str, *, vector: Sequence[float] | None = None
+        self,
+        question: str,
+        fingerprint: str,
+        *,
+        vector: Sequence[float] | None = None,
+        plan: str | None = None,
     ) -> tuple[Answer, CacheKind] | None:
         """Find a fresh stored answer to this question under this fingerprint.
 
@@ -69,6 +76,8 @@ class AnswerCache:
             question: what the user asked.
             fingerprint: names the knowledge index and price tables the answer must come from.
             vector: the question's embedding, when the caller already has it (it is not embedded again).
+            plan: the question's plan key (its calculator calls and arguments), when it has one: then
+                an answer stored under the same plan is served, whatever the wording.
 
         Returns:
             The stored answer, re-addressed to `question`, with `cache` set and no tokens, cost
@@ -82,6 +91,16 @@ class AnswerCache:
             )
             if stored is not None:
                 return _served(stored, question, "exact"), "exact"
+            if plan is not None:
+                same_plan = connection.scalar(
+                    select(entries.answer)
+                    .where(fresh, entries.signature == _plan_signature(plan))
+                    .order_by(entries.stored_at.desc())
+                    .limit(1)
+                )
+                return (
+                    (_served(same_plan, question, "semantic"), "semantic") if same_plan is not None else None
+                )
             rows = connection.execute(
                 select(entries.embedding, entries.answer).where(
                     fresh, entries.signature == question_signature(question)
@@ -99,7 +118,13 @@ class AnswerCache:
         return _served(best_answer, question, "semantic"), "semantic"
 
     def put(
-        self, question: str, answer: Answer, fingerprint: str, *, vector: Sequence[float] | None = None
+        self,
+        question: str,
+        answer: Answer,
+        fingerprint: str,
+        *,
+        vector: Sequence[float] | None = None,
+        plan: str | None = None,
     ) -> None:
         """Store an answer, replacing any under the same normalised question and fingerprint.
 
@@ -114,6 +139,7 @@ class AnswerCache:
             answer: the answer given.
             fingerprint: names the knowledge index and price tables the answer came from.
             vector: the question's embedding, when the caller already has it (it is not embedded again).
+            plan: the question's plan key, when it has one (see `get`).
         """
         if answer.mode == "offline-fallback":
             return
@@ -128,7 +154,7 @@ class AnswerCache:
                     "fingerprint": fingerprint,
                     "normalised": normalise_question(question),
                     "question": question,
-                    "signature": question_signature(question),
+                    "signature": _plan_signature(plan) if plan is not None else question_signature(question),
                     "embedding": embedding,
                     "answer": json.dumps(answer_to_record(answer)),
                     "stored_at": now,
@@ -206,6 +232,11 @@ def question_quantities(question: str) -> frozenset[str]:
 
 def _blank_names(match: re.Match[str]) -> str:
     return " " if any(char.isdigit() for char in match[0]) else match[0]
+
+
+def _plan_signature(plan: str) -> str:
+    """Plan keys and regex signatures share a column; the prefix keeps them apart."""
+    return f"plan:{plan}"
 
 
 def question_signature(question: str) -> str:

@@ -57,13 +57,24 @@ class Cache(Protocol):
     """An answer cache (exact and semantic)."""
 
     def get(
-        self, question: str, fingerprint: str, *, vector: Sequence[float] | None = None
+        self,
+        question: str,
+        fingerprint: str,
+        *,
+        vector: Sequence[float] | None = None,
+        plan: str | None = None,
     ) -> tuple[Answer, Any] | None:
         """A cached answer and its kind, or None."""
         ...
 
     def put(
-        self, question: str, answer: Answer, fingerprint: str, *, vector: Sequence[float] | None = None
+        self,
+        question: str,
+        answer: Answer,
+        fingerprint: str,
+        *,
+        vector: Sequence[float] | None = None,
+        plan: str | None = None,
     ) -> None:
         """Store an answer."""
         ...
@@ -114,6 +125,7 @@ class AdvisorChain:
         passages: int = 4,
         clock: Callable[[], float] = time.perf_counter,
         embeddings: QueryEmbedder | None = None,
+        plan_key: Callable[[str], str | None] | None = None,
     ) -> None:
         self._retriever = retriever
         self._offline = offline
@@ -126,6 +138,7 @@ class AdvisorChain:
         self._k = passages
         self._clock = clock
         self._embeddings = embeddings
+        self._plan_key = plan_key
         self._runnable = self._build()
 
     @property
@@ -183,8 +196,9 @@ class AdvisorChain:
         fingerprint = self._fingerprint()
         vector = self._embeddings.embed_query(question) if self._embeddings is not None else None
         answer_id = uuid.uuid4().hex
+        plan = self._plan_key(question) if self._plan_key is not None and not history else None
         if self._cache is not None and not history:
-            cached = self._cache.get(question, fingerprint, vector=vector)
+            cached = self._cache.get(question, fingerprint, vector=vector, plan=plan)
             if cached is not None:
                 answer = replace(
                     cached[0],
@@ -233,7 +247,7 @@ class AdvisorChain:
             answer_id=answer_id,
         )
         if self._cache is not None and not history and mode != "offline-fallback":
-            self._cache.put(question, answer, fingerprint, vector=vector)
+            self._cache.put(question, answer, fingerprint, vector=vector, plan=plan)
         self._finish(answer, conversation_id, error=state.get("notice"))
         return answer
 
