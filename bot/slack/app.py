@@ -44,7 +44,9 @@ def build_app(
         client=client,
         signing_secret=secret or "",
         request_verification_enabled=bool(secret),
-        process_before_response=False,
+        # Acks run on the request's own thread and all work runs lazily on `executor`: with False,
+        # Bolt queues even a command's ack on `executor`, behind every answer in progress.
+        process_before_response=True,
         listener_executor=executor,
         logger=logging.getLogger("bot.slack.bolt"),
     )

@@ -5,7 +5,7 @@ import functools
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.alerts.setup import alert_timezone
@@ -25,14 +25,18 @@ EVENTS = {"app_mention": "app_mention", "message": "message.im", "app_home_opene
 
 
 def register(app: App, engine: Engine, answering: Answering) -> None:
-    """Bolt acks events itself; these run after the ack, on its listener executor."""
+    """Each event is acked at once; these run after the ack, on the listener executor."""
     handlers = {
         "app_mention": functools.partial(_mention, answering=answering),
         "message": functools.partial(_message, answering=answering),
         "app_home_opened": functools.partial(_home_opened, engine=engine),
     }
     for event in EVENTS:
-        app.event(event)(handlers[event])
+        app.event(event)(ack=_ack, lazy=[handlers[event]])
+
+
+def _ack(ack: Ack) -> None:
+    ack()
 
 
 def _mention(body: dict[str, Any], event: dict[str, Any], context: Any, *, answering: Answering) -> None:
