@@ -76,7 +76,8 @@ class Answering:
         conversation = f"slack:{channel}:{thread_ts or 'dm'}"
         _call_quietly(set_status, "is thinking…", loading_messages=list(LOADING_MESSAGES))
         if set_title is not None and not self._engine.chain.history(conversation):
-            _call_quietly(set_title, truncate(first_sentence(question), 80))
+            # The title goes to Slack around the poster, so it is scrubbed here (before it is cut).
+            _call_quietly(set_title, truncate(first_sentence(self._poster.scrub(question)), 80))
         try:
             self._answer(question, conversation, channel, thread_ts, say_stream)
         except Exception:
