@@ -9,7 +9,7 @@ import time
 
 import pytest
 from openai_server import FakeOpenAIServer, Status, Text, ToolCalls
-from slack_requests import app_home_opened, app_mention, block_action, dm_message
+from slack_requests import app_home_opened, app_mention, block_action, dm_message, new_ts
 from slack_workspace import BOT_ID
 
 from bot.feedback import FeedbackStore
@@ -86,7 +86,7 @@ def test_opening_the_ai_pane_shows_the_suggested_prompts(bot: SlackBot) -> None:
 
 def test_a_dm_in_a_thread_shows_a_thinking_status_and_gets_a_title(bot: SlackBot) -> None:
     """A question in a DM thread shows "is thinking…" with loading messages, titles the thread, and is answered there."""
-    thread_ts = bot.fake.add_message("DUTHREAD", "earlier", user="UTHREAD")
+    thread_ts = new_ts()
     bot.send(dm_message("which phase are we in at $30K a month?", user="UTHREAD", thread_ts=thread_ts))
     bot.settle()
     status = bot.fake.calls_to("assistant.threads.setStatus")
