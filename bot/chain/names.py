@@ -132,7 +132,14 @@ def _longest(
     """The longest known name starting at part `index`, with how many parts it spans."""
     for length in range(min(_LONGEST, len(parts) - index), 0, -1):
         chunk = parts[index : index + length]
-        if any(_gap(text, left, right) is None for left, right in itertools.pairwise(chunk)):
+        gaps = [_gap(text, left, right) for left, right in itertools.pairwise(chunk)]
+        if any(gap is None for gap in gaps):
+            continue
+        if any(
+            gap == " " and re.fullmatch("[a-z]", left.group()) for gap, left in zip(gaps, chunk, strict=False)
+        ):
+            continue  # "a 10% share" is an article and a number, not an A10
+        if text[chunk[-1].end() : chunk[-1].end() + 1] == "%":
             continue
         key = " ".join(part.group() for part in chunk)
         if key in keys:

@@ -268,8 +268,12 @@ _GPU = r"\b(gpu|gpus|h100s?|instance|rental|card|node|box|server|compute)\b"
 
 
 def _distance(after: list[str], before: list[str], pattern: str) -> int:
-    """How many words away the nearest word matching `pattern` is (99 when none is near)."""
-    distances = [i for i, word in enumerate(after[:5], start=1) if re.search(pattern, word)]
+    """How many words away the nearest word matching `pattern` is (99 when none is near).
+
+    Words after the next amount belong to that amount: in "$3.99/h with $50/h for ops" the ops is $50's.
+    """
+    upto = next((i for i, word in enumerate(after[1:], start=1) if re.match(r"[$\d]", word)), len(after))
+    distances = [i for i, word in enumerate(after[: min(5, upto)], start=1) if re.search(pattern, word)]
     distances += [i for i, word in enumerate(reversed(before[-4:]), start=1) if re.search(pattern, word)]
     return min(distances, default=99)
 

@@ -1,0 +1,229 @@
+"""Every example in issue 7's "Why" list gets the right plan and the right numbers, and plans key the cache."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from bot.chain.answer import Turn
+from bot.chain.offline import OfflineAnswerer
+from bot.chain.plan import Plan, plan_key, plan_question
+from knowledge.tables import tables
+
+
+def calls(plan: Plan) -> list[tuple[str, dict[str, object]]]:
+    """The plan's calls as (tool, arguments given)."""
+    return [(call.tool, call.args.given()) for call in plan.calls]
+
+
+def answer(question: str, history: tuple[Turn, ...] = ()) -> str:
+    """The offline answer's text, with no passages (numbers only)."""
+    return OfflineAnswerer(tables()).answer(question, [], history).text
+
+
+@pytest.mark.parametrize(
+    ("question", "planned", "expect"),
+    [
+        (
+            (
+                "25,000 monthly active users, about 40% use it every day, each sends 3 messages of 200 tokens and "
+                "gets 800 tokens back. What will GPT-4o cost us per month?"
+            ),
+            [
+                (
+                    "monthly_tokens",
+                    {
+                        "users": D(25_000),
+                        "active_share": D("0.4"),
+                        "interactions_per_day": D(3),
+                        "input_tokens": D(200),
+                        "output_tokens": D(800),
+                    },
+                ),
+                (
+                    "api_cost",
+                    {"model": "gpt-4o", "input_tokens": D(180_000_000), "output_tokens": D(720_000_000)},
+                ),
+            ],
+            ["900M tokens a month", "$7,650.00"],
+        ),
+        (
+            "what does mistral large cost for 100M tokens in and 20M out?",
+            [
+                (
+                    "api_cost",
+                    {
+                        "model": "mistral-large",
+                        "input_tokens": D(100_000_000),
+                        "output_tokens": D(20_000_000),
+                    },
+                )
+            ],
+            ["$320.00", "mistral-large"],
+        ),
+        (
+            "what does 10M tokens a month cost on gpt-4o-mini?",
+            [("api_cost", {"model": "gpt-4o-mini", "tokens": D(10_000_000)})],
+            ["$3.75", "gpt-4o-mini"],
+        ),
+        (
+            "How much would we save if half our traffic went through the Batch API? We spend $22K a month.",
+            [("savings", {"batch_share": D("0.5"), "monthly_spend": D(22_000)})],
+            ["$5,500.00 saved"],
+        ),
+        (
+            "should we self-host at 20M tokens a day?",
+            [("breakeven", {"tokens": D(600_000_000)})],
+            ["20M tokens a day is 600M tokens a month", "At 600M tokens a month"],
+        ),
+        (
+            "what is the break-even point for self-hosting versus GPT-5?",
+            [("breakeven", {"model": "gpt-5", "tokens": D(500_000_000)})],
+            ["gpt-5", "the guide's example 500M tokens a month", "never cheaper"],
+        ),
+        (
+            "self-host 1B tokens a month on an H100 at $3.99/h with $50/h for ops?",
+            [
+                (
+                    "breakeven",
+                    {
+                        "tokens": D(1_000_000_000),
+                        "gpu": "runpod-h100",
+                        "gpu_hourly": D("3.99"),
+                        "ops_rate": D(50),
+                    },
+                )
+            ],
+            ["$3.99/h"],
+        ),
+    ],
+)
+def test_why_examples_get_the_right_plan_and_numbers(
+    question: str, planned: list[tuple[str, dict[str, object]]], expect: list[str]
+) -> None:
+    """Each question from the issue runs exactly the calculator calls it asks for and states the right figures."""
+    plan = plan_question(question)
+    assert plan.issues == ()
+    assert calls(plan) == planned
+    text = answer(question)
+    for figure in expect:
+        assert figure in text
+
+
+def test_comparison_prices_both_models_and_names_the_cheaper() -> None:
+    """ "Is Claude Sonnet 4.6 cheaper than GPT-5?" prices both and says which is cheaper and by how much."""
+    question = "Is Claude Sonnet 4.6 cheaper than GPT-5 for 300M input and 60M output a month?"
+    plan = plan_question(question)
+    assert plan.compare
+    assert [given["model"] for _, given in calls(plan)] == ["claude-sonnet-4.6", "gpt-5"]
+    assert all(
+        given["input_tokens"] == D(300_000_000) and given["output_tokens"] == D(60_000_000)
+        for _, given in calls(plan)
+    )
+    text = answer(question)
+    assert "gpt-5 is cheapest at $975.00 a month, $825.00 less than claude-sonnet-4.6" in text
+    assert "$1,800.00" in text
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "changed"),
+    [
+        ("what if the GPU costs $4.29 an hour?", {"gpu_hourly": D("4.29")}),
+        ("what about with llama 3 70b?", {"profile": "llama-3.1-70b-fp8-vllm"}),
+        ("on AWS?", {"gpu": "aws-h100"}),
+        ("and at 2B?", {"tokens": D(2_000_000_000)}),
+        ("with Claude instead?", {"model": "claude-sonnet-4.6"}),
+    ],
+)
+def test_chat_follow_ups_rerun_the_break_even_with_one_slot_changed(
+    follow_up: str, changed: dict[str, object]
+) -> None:
+    """After a break-even answer, a short follow-up reruns the calculation with only the slot it names changed."""
+    first = "should we self-host at 500M tokens a month?"
+    history = (Turn(first, "", ()),)
+    plan = plan_question(follow_up, history)
+    assert plan.follow_up
+    [(tool, given)] = calls(plan)
+    assert tool == "breakeven"
+    assert given == {"tokens": D(500_000_000)} | changed
+
+
+def test_gpu_price_follow_up_states_the_new_price() -> None:
+    """ "what if the GPU costs $4.29 an hour?" answers with a break-even at $4.29/h."""
+    history = (Turn("should we self-host at 500M tokens a month?", "", ()),)
+    assert "$4.29/h" in answer("what if the GPU costs $4.29 an hour?", history)
+
+
+def test_ops_rate_is_never_the_gpu_price() -> None:
+    """ "$50/h for ops" sets the ops rate and leaves the GPU at its table price."""
+    plan = plan_question("should we self-host 800M tokens a month? ops cost us $50/h for ops")
+    [(tool, given)] = calls(plan)
+    assert tool == "breakeven"
+    assert given["ops_rate"] == D(50)
+    assert "gpu_hourly" not in given
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("what does -5M tokens cost on gpt-4o?", '"-5M" is negative'),
+        ("should we self-host at 1,5B tokens a month?", '"1,5B" is ambiguous'),
+    ],
+)
+def test_unsafe_amounts_are_asked_about_not_priced(question: str, quoted: str) -> None:
+    """A negative or ambiguous amount is quoted back as the user wrote it, with no calculation and no dollar figure."""
+    plan = plan_question(question)
+    assert plan.calls == ()
+    assert any(quoted in issue for issue in plan.issues)
+    text = answer(question)
+    assert quoted in text
+    assert "$" not in text
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("what does 10M tokens a month cost on gpt-4o-mini?", "gpt-4o-mini price for 10 million tok/mo?"),
+        ("should we self-host at 500M tokens a month?", "self-host yet? we do 500M tokens/month"),
+        ("we spend $30K a month, which phase are we in?", "Which phase is a $30,000 monthly bill?"),
+    ],
+)
+def test_two_wordings_of_the_same_facts_share_a_plan_key(first: str, second: str) -> None:
+    """Two ways of asking for the same numbers get the same cache key."""
+    assert plan_key(first) is not None
+    assert plan_key(first) == plan_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "10K MAU, 5 chats a day of 1k tokens, cost on gpt-4o?",
+            "10K DAU, 5 chats a day of 1k tokens, cost on gpt-4o?",
+        ),
+        (
+            "what does 10M tokens a month cost on gpt-4o-mini?",
+            "what does 10M tokens a day cost on gpt-4o-mini?",
+        ),
+        ("what does 10M tokens a month cost on gpt-4o-mini?", "what does 10M tokens a month cost on gpt-4o?"),
+        ("should we self-host at 500M tokens a month?", "should we self-host at 5B tokens a month?"),
+    ],
+)
+def test_different_facts_never_share_a_plan_key(first: str, second: str) -> None:
+    """Questions whose numbers differ (MAU vs DAU, a day vs a month, another model) get different keys."""
+    assert plan_key(first) != plan_key(second)
+
+
+def test_questions_without_a_calculation_have_no_key_and_unsafe_ones_ask() -> None:
+    """A general question has no plan key; one that must be asked about keys on what it asks, never on a price."""
+    assert plan_key("what is the difference between API-first and serverless?") is None
+    key = plan_key("what does gpt-7 cost for 10M tokens?")
+    assert key is not None and key.startswith("ask:") and "gpt-7" in key
+
+
+def test_follow_up_key_depends_on_the_conversation() -> None:
+    """ "and at 2B?" keys on the merged plan, so it differs after a cost question and after a break-even one."""
+    after_breakeven = plan_key("and at 2B?", (Turn("should we self-host at 500M tokens a month?", "", ()),))
+    after_cost = plan_key("and at 2B?", (Turn("what does 500M tokens a month cost on gpt-5?", "", ()),))
+    assert after_breakeven is not None and after_cost is not None
+    assert after_breakeven != after_cost
+    assert "tokens=2000000000" in after_breakeven
