@@ -53,8 +53,12 @@ def answer_blocks(answer: Answer, *, feedback: bool = True, prose: bool = True) 
 
 
 def answer_notification(answer: Answer) -> str:
-    """The plain `text` sent with the blocks: what notifications and screen readers show."""
-    return truncate(answer.headline or answer.text, 300)
+    """The plain `text` sent with the blocks: what notifications and screen readers show.
+
+    Slack reads this text as mrkdwn too, so it is escaped like the blocks: a model's `<!channel>`
+    must not ping a channel.
+    """
+    return truncate(escape(answer.headline or answer.text), 300)
 
 
 def feedback_block(answer_id: str) -> Block:
