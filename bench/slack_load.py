@@ -1,7 +1,8 @@
 """Acknowledgement latency of `advisor serve --http` under bursts of Slack events (`make bench-slack`).
 
-Starts a fake Slack Web API and the real server pointed at it, sends signed `app_mention` events
-50 at a time (each with its own event_id) mixed with Slack-style retries of events already sent,
+Starts a fake Slack Web API (in a process of its own) and the real server pointed at it, sends
+signed `app_mention` events 50 at a time (each with its own event_id) mixed with Slack-style
+retries of events already sent,
 then prints the acknowledgement latency (p50/p99/max, nearest rank) and checks in the fake that
 every event was answered exactly once in its thread. Exits 1 if any event was not.
 """
@@ -73,10 +74,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="requests in flight at once (default 50)")
     parser.add_argument("--retries", type=int, default=40, help="retried deliveries mixed in (default 40)")
     parser.add_argument("--answer-timeout", type=float, default=180.0, help="seconds to wait for answers")
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_fake:
+        return _serve_fake()
 
-    fake = slack_server.FakeSlack()
-    fake.start()
+    fake = RemoteFake()
     with tempfile.TemporaryDirectory(prefix="bench-slack-") as data_dir:
         server, url = _start_server(fake.base_url, data_dir)
         try:
@@ -92,8 +95,68 @@ def main() -> int:
             answers, answered_in = _wait_for_answers(fake, deliveries, args.answer_timeout)
         finally:
             exit_code = _stop(server)
-    fake.stop()
+            fake.stop()
     return _report(deliveries, acks, sent_in, answers, answered_in, exit_code, args.concurrency)
+
+
+class RemoteFake:
+    """The fake Slack in a process of its own, so its work does not share this process's GIL with
+    the clients being timed (a real Slack is not in the sender's process either)."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-fake"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.base_url = self._read()["base_url"]
+
+    def add_message(self, channel: str, text: str, *, user: str) -> str:
+        return str(self._ask(op="add", channel=channel, text=text, user=user)["ts"])
+
+    def messages(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        return list(self._ask(op="messages", channel=channel, thread_ts=thread_ts)["messages"])
+
+    def stop(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(timeout=30)
+        _close(self._process.stdout)
+
+    def _ask(self, **request: str) -> dict[str, Any]:
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
+        return self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise SystemExit(f"the fake Slack exited with {self._process.wait()}")
+        return dict(json.loads(line))
+
+
+def _serve_fake() -> int:
+    """The child side of RemoteFake: one JSON request a line on stdin, one answer a line on stdout."""
+    with slack_server.fake_slack_server() as fake:
+        print(json.dumps({"base_url": fake.base_url}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request["op"] == "add":
+                answer: dict[str, Any] = {
+                    "ts": fake.add_message(request["channel"], request["text"], user=request["user"])
+                }
+            else:
+                answer = {"messages": fake.messages(request["channel"], request["thread_ts"])}
+            print(json.dumps(answer), flush=True)
+    return 0
+
+
+def _close(stream: IO[str] | None) -> None:
+    if stream is not None:
+        stream.close()
 
 
 def _start_server(api_url: str, data_dir: str) -> tuple[subprocess.Popen[str], str]:
