@@ -6,8 +6,11 @@ a storage error raised later by SQLite or Chroma is turned into the same kind of
 """
 
 import errno
+import fcntl
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from knowledge.errors import KnowledgeError
@@ -89,3 +92,14 @@ def _reason(error: BaseException) -> str:
         return error.strerror
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return first[:200]
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) across processes; not reentrant."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -7,11 +7,13 @@ search (Chroma's database file changed) and the in-memory copies are read again.
 """
 
 import hashlib
+import logging
 import re
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +29,13 @@ from knowledge.chunking import (
     chunk_markdown,
     chunk_text_file,
 )
+from knowledge.data_folder import StoreDamagedError, file_lock
+from knowledge.documents import DocumentShelf, KeptDocument, chunk_digest
 from knowledge.errors import NoDocumentsError, RetrievalModeError, SourceNotFoundError, UnsupportedFileError
 from knowledge.guide import GUIDE_SOURCE, guide_text
-from knowledge.store import ChunkStore
+from knowledge.store import ChunkStore, set_aside
+
+logger = logging.getLogger(__name__)
 
 RETRIEVAL_MODES = ("vector", "keyword", "hybrid")
 """Ways to search: embeddings in Chroma, BM25 over the chunk texts, or a blend of both scores."""
@@ -132,10 +138,45 @@ class KnowledgeIndex:
         self.max_words = max_words
         self._embeddings = embeddings
         self._model_id = str(getattr(embeddings, "model_id", type(embeddings).__qualname__))
-        self._store = ChunkStore(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._data_dir = data_dir
+        self._shelf = DocumentShelf(data_dir)
         self._database = data_dir / "chroma" / "chroma.sqlite3"
         self._lock = threading.RLock()
+        self._locked_across_processes = False
         self._snapshot: _Snapshot | None = None
+        self._damage: str | None = None
+        """Why the store was set aside on opening, until the rebuild that follows says so in the log."""
+        self._store = self._open_store()
+
+    def rebuild(self, *, progress: bool = False) -> IngestReport:
+        """Empty the index and build it again from the guide and the kept copies of your documents.
+
+        Args:
+            progress: show a progress bar on stderr while embedding.
+        """
+        with self._exclusive():
+            started = time.perf_counter()
+            try:
+                self._store.reset()
+            except StoreDamagedError:
+                self._store.set_aside()
+            self._forget()
+            self._store.record_state(model_id=self._model_id)
+            kept = self._shelf.documents()
+            incoming = {GUIDE_SOURCE: chunk_markdown(guide_text(), GUIDE_SOURCE, max_words=self.max_words)}
+            incoming |= {
+                document.source: self._shelf.chunks(document, max_words=self.max_words)
+                for document in kept.values()
+            }
+            report = self._sync(incoming, set(), progress, started, 0)
+            self._store.record_state(guide_digest=self._guide_digest())
+            return report
+
+    @property
+    def kept_documents(self) -> int:
+        """How many of your documents are kept under the data folder for rebuilding."""
+        return len(self._shelf.documents())
 
     def ingest_guide(self, *, progress: bool = False) -> IngestReport:
         """Bring the bundled guide's chunks up to date (source "guide").
@@ -143,7 +184,7 @@ class KnowledgeIndex:
         Args:
             progress: show a progress bar on stderr while embedding.
         """
-        with self._lock:
+        with self._exclusive():
             started = time.perf_counter()
             reembedded = self._adopt_model(progress)
             chunks = chunk_markdown(guide_text(), GUIDE_SOURCE, max_words=self.max_words)
@@ -169,8 +210,9 @@ class KnowledgeIndex:
         """
         started = time.perf_counter()
         files = _files_to_ingest(paths)
-        incoming = {str(path.resolve()): chunk_text_file(path, max_words=self.max_words) for path in files}
-        with self._lock:
+        named = {str(path.resolve()): path for path in files}
+        incoming = {source: chunk_text_file(path, max_words=self.max_words) for source, path in named.items()}
+        with self._exclusive():
             reembedded = self._adopt_model(progress)
             vanished = {
                 chunk.source
@@ -179,11 +221,18 @@ class KnowledgeIndex:
                 and chunk.source not in incoming
                 and not Path(chunk.source).exists()
             }
-            return self._sync(incoming, vanished, progress, started, reembedded)
+            # Kept before anything is embedded: a run killed halfway is finished from the copies.
+            for source, path in named.items():
+                self._shelf.keep(source, path, incoming[source])
+            report = self._sync(incoming, vanished, progress, started, reembedded)
+            self._shelf.drop(vanished)
+            return report
 
     def ensure_ready(self) -> None:
-        """Ingest the guide if the index is empty, the guide changed, or the embedding model changed."""
-        with self._lock:
+        """Ingest the guide if the index is empty, the guide changed, or the embedding model changed,
+        and put back any of your kept documents the index lost (a lost, damaged or half-written index).
+        """
+        with self._exclusive():
             state = self._store.state()
             if (
                 self._store.count() == 0
@@ -191,6 +240,23 @@ class KnowledgeIndex:
                 or state.get("guide_digest") != self._guide_digest()
             ):
                 self.ingest_guide()
+            restored = self._restore_documents()
+            if self._damage is not None:
+                logger.warning(
+                    "The knowledge index in %s was damaged (%s): it was set aside and rebuilt from the guide "
+                    "and %d kept documents of yours",
+                    self._data_dir,
+                    self._damage,
+                    len(self._shelf.documents()),
+                )
+                self._damage = None
+            elif restored:
+                logger.warning(
+                    "The knowledge index had lost %d of your documents; they were added again from the copies "
+                    "kept in %s",
+                    restored,
+                    self._shelf.folder,
+                )
 
     def warm(self) -> None:
         """Do now the slow work the first search would do: read the chunks, build the keyword
@@ -208,6 +274,21 @@ class KnowledgeIndex:
             vector: The query's embedding if the caller already has it, so it is not computed
                 again; ignored in keyword mode.
         """
+        try:
+            return self._search(query, k, vector)
+        except StoreDamagedError as error:
+            self._heal(str(error))
+            return self._search(query, k, vector)
+
+    def fingerprint(self) -> str:
+        """A digest that changes whenever the indexed chunks, the embedding model or the retrieval mode change."""
+        try:
+            return self._current().fingerprint
+        except StoreDamagedError as error:
+            self._heal(str(error))
+            return self._current().fingerprint
+
+    def _search(self, query: str, k: int, vector: Sequence[float] | None) -> list[Passage]:
         snapshot = self._current()
         k = min(k, len(snapshot.chunks))
         if k <= 0:
@@ -219,9 +300,68 @@ class KnowledgeIndex:
             return self._vector_search(query_vector, k)
         return self._hybrid_search(snapshot, query, query_vector, k)
 
-    def fingerprint(self) -> str:
-        """A digest that changes whenever the indexed chunks, the embedding model or the retrieval mode change."""
-        return self._current().fingerprint
+    def _open_store(self) -> ChunkStore:
+        """Open the store; a damaged one is set aside (once, across processes) for `ensure_ready` to rebuild."""
+        try:
+            return ChunkStore(self._data_dir)
+        except StoreDamagedError as error:
+            with file_lock(self._data_dir / "index.lock"):
+                try:
+                    return ChunkStore(self._data_dir)  # another process may have healed it meanwhile
+                except StoreDamagedError:
+                    aside = set_aside(self._data_dir)
+                    self._damage = f"{error}; kept as {aside.name}"
+                    return ChunkStore(self._data_dir)
+
+    def _heal(self, reason: str) -> None:
+        """The store failed while in use: set it aside, rebuild it now, and say so in one log line."""
+        with self._exclusive():
+            self._forget()
+            try:
+                self._store.refresh()
+                self._store.chunks()
+            except StoreDamagedError:
+                aside = self._store.set_aside()
+                self._damage = f"{reason}; kept as {aside.name}"
+            self.ensure_ready()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This thread alone, and this process alone on the data folder, may change the index meanwhile.
+
+        Another process may have replaced the collection while we waited, so it is looked up again.
+        """
+        with self._lock:
+            if self._locked_across_processes:
+                yield
+                return
+            with file_lock(self._data_dir / "index.lock"):
+                self._locked_across_processes = True
+                try:
+                    self._store.refresh()
+                    self._forget()
+                    yield
+                finally:
+                    self._locked_across_processes = False
+
+    def _restore_documents(self) -> int:
+        """Re-add kept documents whose chunks in the index are not what was ingested; returns how many."""
+        kept = self._shelf.documents()
+        if not kept:
+            return 0
+        stored: dict[str, list[Chunk]] = {}
+        for chunk in self._stored().values():
+            stored.setdefault(chunk.source, []).append(chunk)
+        missing: dict[str, list[Chunk]] = {}
+        for document in kept.values():
+            if chunk_digest(stored.get(document.source, [])) != self._expected_digest(document):
+                missing[document.source] = self._shelf.chunks(document, max_words=self.max_words)
+        if missing:
+            self._sync(missing, set(), False, time.perf_counter(), 0)
+        return len(missing)
+
+    def _expected_digest(self, document: KeptDocument) -> str:
+        return document.chunk_digest or chunk_digest(self._shelf.chunks(document, max_words=self.max_words))
 
     def _vector_search(self, vector: Sequence[float], k: int) -> list[Passage]:
         hits = self._store.query(vector, k)

@@ -1,9 +1,11 @@
 """Answer commands: ask, chat, stats."""
 
 import argparse
+import io
 import json
 import sys
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from bot.chain.answer import Answer
@@ -55,9 +57,20 @@ def _run_ask(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not _is_text(args.question):
+        print("advisor ask: the question is not UTF-8 text; type it again", file=sys.stderr)
+        return 2
     chain = build_chain(Settings(), use_cache=not args.no_cache)
     if args.question == "-":
-        for line in sys.stdin:
+        skipped = 0
+        for number, line in enumerate(_text_lines(), start=1):
+            if line is None:
+                skipped += 1
+                print(
+                    f"advisor ask: line {number} of standard input is not UTF-8 text; skipped it",
+                    file=sys.stderr,
+                )
+                continue
             question = line.strip()
             if not question:
                 continue
@@ -67,7 +80,7 @@ def _run_ask(args: argparse.Namespace) -> int:
             else:
                 print(render(answer) + "\n")
             sys.stdout.flush()
-        return 0
+        return 2 if skipped else 0
     answer = chain.ask(args.question, args.conversation)
     if args.json:
         print_json(answer.to_json())
@@ -87,16 +100,42 @@ def run_chat(*, use_cache: bool = True) -> int:
     chain = build_chain(Settings(), use_cache=use_cache)
     conversation = f"chat-{uuid.uuid4().hex[:12]}"
     print(f"AI-infrastructure advisor ({chain.mode}). Ask away; 'exit' or Ctrl-D ends.")
+    _read_stdin_as_bytes_if_not_text()
     while True:
         try:
             question = input("you> ").strip()
         except EOFError:
             print()
             return 0
+        if not _is_text(question):
+            print("advisor chat: that line is not UTF-8 text; type the question again", file=sys.stderr)
+            continue
         if question.lower() in {"exit", "quit", ":q"}:
             return 0
         if question:
             print(render(chain.ask(question, conversation)) + "\n")
+
+
+def _read_stdin_as_bytes_if_not_text() -> None:
+    """Let bytes that are not UTF-8 through as surrogates (checked by `_is_text`) instead of crashing the read."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
+
+
+def _text_lines() -> Iterator[str | None]:
+    """Standard input's lines; None for a line that is not UTF-8 text."""
+    _read_stdin_as_bytes_if_not_text()
+    for line in sys.stdin:
+        yield line if _is_text(line) else None
+
+
+def _is_text(line: str) -> bool:
+    """False for a line holding bytes that are not UTF-8 (read as surrogates) or NUL characters."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in line
 
 
 def _run_stats(args: argparse.Namespace) -> int:

@@ -10,6 +10,9 @@ from bot.cli.output import print_json
 from bot.settings import Settings
 from bot.wiring import open_index
 
+MAX_PASSAGES = 100
+"""The most passages `advisor search -k` shows (the guide has about 50)."""
+
 
 def register(commands: Any) -> None:
     """Add `ingest` and `search` to the `advisor` parser."""
@@ -19,15 +22,21 @@ def register(commands: Any) -> None:
         description="Embeds only what changed since the last run (content hashes). With no PATH, (re)indexes "
         "the bundled guide.",
     )
+    ingest.add_argument("paths", nargs="*", metavar="PATH", help="Markdown or text files or folders")
     ingest.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="Markdown or text files or folders"
+        "--rebuild",
+        action="store_true",
+        help="empty the index and build it again from the guide and the copies of your documents kept in "
+        "the data folder (after a lost or damaged index)",
     )
     ingest.add_argument("--json", action="store_true", help="print the ingestion report as JSON")
     ingest.set_defaults(handler=_run_ingest)
 
     search = commands.add_parser("search", help="the guide's passages most relevant to a question")
     search.add_argument("query", help='the question, e.g. "when should we self-host?"')
-    search.add_argument("-k", "--top", type=int, default=4, help="how many passages (default 4)")
+    search.add_argument(
+        "-k", "--top", type=int, default=4, help=f"how many passages, 1 to {MAX_PASSAGES} (default 4)"
+    )
     search.add_argument(
         "--json", action="store_true", help="print a JSON list of {section, text, score, ...}"
     )
@@ -35,13 +44,35 @@ def register(commands: Any) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    if any(not path.strip() for path in args.paths):
+        # Path("") is the current folder: an empty argument (an unset shell variable) would ingest it all.
+        print(
+            "advisor ingest: a PATH is empty; name a file or folder, e.g. advisor ingest notes/usage.md",
+            file=sys.stderr,
+        )
+        return 2
     index = open_index(Settings())
+    rebuilt = index.rebuild(progress=not args.json) if args.rebuild else None
     # Your files first: a path that does not exist is refused before anything is embedded.
-    documents = index.ingest(args.paths, progress=not args.json) if args.paths else None
+    documents = (
+        index.ingest([Path(path) for path in args.paths], progress=not args.json) if args.paths else None
+    )
     guide = index.ingest_guide(progress=not args.json)
+    index.ensure_ready()
     if args.json:
-        print_json({"documents": vars(documents) if documents else None, "index": vars(guide)})
+        print_json(
+            {
+                "rebuilt": vars(rebuilt) if rebuilt else None,
+                "documents": vars(documents) if documents else None,
+                "index": vars(guide),
+            }
+        )
         return 0
+    if rebuilt is not None:
+        print(
+            f"Rebuilt the knowledge index from the guide and {index.kept_documents} kept documents of yours: "
+            f"{rebuilt.total} passages ({rebuilt.embedded} embedded) in {rebuilt.seconds:.1f} s"
+        )
     if documents is not None:
         print(
             f"Your documents: {documents.embedded} passages embedded, {documents.unchanged} unchanged, "
@@ -61,9 +92,14 @@ def _run_search(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if not 1 <= args.top <= MAX_PASSAGES:
+        print(
+            f"advisor search: -k must be a whole number from 1 to {MAX_PASSAGES}, e.g. -k 4", file=sys.stderr
+        )
+        return 2
     index = open_index(Settings())
     index.ensure_ready()
-    passages = index.search(args.query, k=max(1, args.top))
+    passages = index.search(args.query, k=args.top)
     if args.json:
         print_json([vars(passage) for passage in passages])
         return 0
