@@ -101,19 +101,34 @@ def model_names(tables: Tables) -> dict[str, ModelName]:
     return names
 
 
-def closest_models(name: str, tables: Tables, limit: int = 3) -> list[str]:
-    """The known model names nearest to `name`, best first (for "gpt-7 is unknown; did you mean...")."""
+_NEAR_MODEL = 0.65
+"""How alike (difflib ratio) a written model name and a known one must be to suggest it: "gpt-7" finds gpt-5."""
+_NEAR_GPU = 0.5
+"""The same for GPU offers: "azur" finds azure-h100, "toaster" finds none."""
+
+
+def near_models(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known model names near `name`, best first; empty when none is near."""
     names = model_names(tables)
-    keys = difflib.get_close_matches(name_key(name), list(names), n=limit * 4, cutoff=0.5)
+    keys = difflib.get_close_matches(name_key(name), list(names), n=limit * 4, cutoff=_NEAR_MODEL)
     return list(dict.fromkeys(names[key].model for key in keys))[:limit]
 
 
-def closest_gpus(name: str, tables: Tables, limit: int = 3) -> list[str]:
-    """The known GPU offers nearest to `name`, best first; the whole list when none is near."""
+def closest_models(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known model names nearest to `name`, best first; the guide's models when none is near."""
+    return near_models(name, tables, limit) or [row.name for row in tables.models]
+
+
+def near_gpus(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known GPU offers near `name`, best first; empty when none is near."""
     candidates = {name_key(alias): row.name for row in tables.gpus for alias in (row.name, *row.aliases)}
-    keys = difflib.get_close_matches(name_key(name), list(candidates), n=limit * 3, cutoff=0.4)
-    found = list(dict.fromkeys(candidates[key] for key in keys))[:limit]
-    return found or [row.name for row in tables.gpus][:limit]
+    keys = difflib.get_close_matches(name_key(name), list(candidates), n=limit * 3, cutoff=_NEAR_GPU)
+    return list(dict.fromkeys(candidates[key] for key in keys))[:limit]
+
+
+def closest_gpus(name: str, tables: Tables, limit: int = 3) -> list[str]:
+    """The known GPU offers nearest to `name`, best first; every known offer when none is near."""
+    return near_gpus(name, tables, limit) or [row.name for row in tables.gpus]
 
 
 def find_model(name: str, tables: Tables) -> PriceQuote:
@@ -158,10 +173,9 @@ def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = Non
     try:
         result = calc_price(Usage(input_tokens=million, output_tokens=million), model, provider_id=provider)
     except LookupError as error:
-        closest = closest_models(asked, tables) or [row.name for row in tables.models]
-        raise UnknownModelError(
-            f"no price known for model {asked!r}: the closest known are {', '.join(closest)}"
-        ) from error
+        near = near_models(asked, tables)
+        known = f"the closest known are {', '.join(near)}" if near else _every_model(tables)
+        raise UnknownModelError(f"no price known for model {asked!r}: {known}") from error
     cache_read = getattr(result.model_price, "cache_read_mtok", None)
     return PriceQuote(
         price=ModelPrice(
@@ -191,7 +205,17 @@ def find_gpu(name: str, tables: Tables) -> GpuRow:
             or extra.get(name_key(name)) == row.name
         ):
             return row
-    known = ", ".join(closest_gpus(name, tables))
-    raise UnknownGpuError(
-        f"no rental price known for GPU {name!r}: the closest known are {known}; or give --gpu-hourly USD"
+    near = near_gpus(name, tables)
+    known = (
+        f"the closest known are {', '.join(near)}"
+        if near
+        else f"the known GPU offers are {', '.join(row.name for row in tables.gpus)}"
+    )
+    raise UnknownGpuError(f"no rental price known for GPU {name!r}: {known}; or give --gpu-hourly USD")
+
+
+def _every_model(tables: Tables) -> str:
+    return (
+        f"the guide's models are {', '.join(row.name for row in tables.models)} "
+        "(any model genai-prices knows also works, by its name)"
     )

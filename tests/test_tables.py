@@ -73,3 +73,39 @@ def test_fingerprint_changes_with_a_price(tmp_path: Path) -> None:
     gpus = copy / "gpus.yml"
     gpus.write_text(gpus.read_text().replace('"2.69"', '"2.49"'))
     assert tables_fingerprint(copy) != before
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("azur", "the closest known are azure-h100"),
+        ("lamda", "the closest known are lambda-h100"),
+        (
+            "toaster",
+            (
+                "the known GPU offers are runpod-h100, runpod-secure-h100, lambda-h100, lambda-8x-h100, aws-h100, "
+                "azure-h100"
+            ),
+        ),
+    ],
+)
+def test_unknown_gpu_names_the_near_ones_or_every_one(name: str, named: str) -> None:
+    """A misspelt GPU gets the offers it is near; a name near nothing gets every offer the advisor knows."""
+    with pytest.raises(UnknownGpuError) as raised:
+        find_gpu(name, tables())
+    assert named in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("gpt-7", "the closest known are gpt-5"),
+        ("toaster", "the guide's models are gpt-4o, gpt-5, gemini-2.5-pro"),
+        ("banana-9000", "the guide's models are gpt-4o"),
+    ],
+)
+def test_unknown_model_names_the_near_ones_or_the_guides(name: str, named: str) -> None:
+    """A near-miss model name gets the models it is near; a name near nothing gets the guide's models."""
+    with pytest.raises(UnknownModelError) as raised:
+        find_model(name, tables())
+    assert named in str(raised.value)

@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from knowledge.prices import ModelName, closest_gpus, closest_models, model_names, name_key
+from knowledge.prices import ModelName, model_names, name_key, near_gpus, near_models
 from knowledge.tables import Tables
 from knowledge.vocabulary import vocabulary
 
@@ -95,7 +95,7 @@ def find_names(text: str, tables: Tables) -> Names:
             continue
         span, length = match
         if span.key in unknown_gpus and span.key not in gpus:
-            found.unknown_gpus.append((text[span.start : span.end], closest_gpus(span.key, tables)))
+            found.unknown_gpus.append((text[span.start : span.end], near_gpus(span.key, tables)))
         elif span.key in gpus:
             found.gpus.append(gpus[span.key])
         else:
@@ -114,7 +114,7 @@ def find_names(text: str, tables: Tables) -> Names:
         group = "name" if shape["name"] else "name2"
         written = shape[group]
         if name_key(written) not in gpus and name_key(written) not in models:
-            found.unknown_gpus.append((written, closest_gpus(written, tables)))
+            found.unknown_gpus.append((written, near_gpus(written, tables)))
             blank.append((shape.start(group), shape.end(group)))
     found.models = list(dict.fromkeys(found.models))
     found.gpus = _specific_first(list(dict.fromkeys(found.gpus)), tables)
@@ -210,7 +210,7 @@ def _unknown_model(
         found.models.append(_model(models[longer[0]]))
     else:
         written = text[start:stop]
-        found.unknown_models.append((written, closest_models(written, tables)))
+        found.unknown_models.append((written, near_models(written, tables)))
     blank.append((start, stop))
     return end
 

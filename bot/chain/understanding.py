@@ -112,8 +112,12 @@ def understand(question: str, tables: Tables) -> Understanding:
         profile=names.profiles[0] if names.profiles else None,
         gpu=names.gpus[0] if names.gpus else None,
     )
-    facts.issues += [_unknown("model", written, closest) for written, closest in names.unknown_models]
-    facts.issues += [_unknown("GPU or provider", written, closest) for written, closest in names.unknown_gpus]
+    every_model = [row.name for row in tables.models]
+    every_gpu = [row.name for row in tables.gpus]
+    facts.issues += [_unknown("model", written, near, every_model) for written, near in names.unknown_models]
+    facts.issues += [
+        _unknown("GPU or provider", written, near, every_gpu) for written, near in names.unknown_gpus
+    ]
     masked = names.masked
     if any(re.search(pattern, masked) for pattern in words.everyone_active):
         facts.active_share = Decimal(1)
@@ -143,8 +147,10 @@ def _as_written(issue: str, question: str) -> str:
     return re.sub(r'"([^"]+)"', original, issue, count=1)
 
 
-def _unknown(what: str, written: str, closest: list[str]) -> str:
-    return f'I don\'t know the {what} "{written}"; the closest I know: {", ".join(closest)}.'
+def _unknown(what: str, written: str, near: list[str], every: list[str]) -> str:
+    if near:
+        return f'I don\'t know the {what} "{written}"; the closest I know: {", ".join(near)}.'
+    return f'I don\'t know the {what} "{written}"; the ones I know: {", ".join(every)}.'
 
 
 def _number_word_pattern(words: Vocabulary) -> re.Pattern[str]:
