@@ -18,7 +18,7 @@ from calculators.breakeven import (
 )
 from calculators.errors import InvalidInputError
 from calculators.quantities import format_tokens, format_usd
-from calculators.self_hosted import SelfHostedSetup, Throughput, gpu_monthly_cost
+from calculators.self_hosted import HOURS_PER_MONTH, SelfHostedSetup, Throughput, gpu_monthly_cost
 from knowledge.prices import find_gpu, find_model
 from knowledge.tables import Tables
 
@@ -158,18 +158,22 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
     if point.never:
         gpu_per_million = format_usd(point.gpu_cost_per_1k * 1000, cents=True)
         api_per_million = format_usd(api_price * 1000, cents=True)
+        would = _would_win(api_price, setup)
+        guide = (
+            " (the guide's own examples imply this at GPT-4o's blended rate)"
+            if _is_guide_profile(request)
+            else ""
+        )
         flags.append(
             (
-                f"GPU rental alone costs {gpu_per_million} per 1M tokens at this "
-                f"throughput, above the API's {api_per_million}: self-hosting never wins "
-                + (
-                    "(the guide's own examples imply this at GPT-4o's blended rate)."
-                    if _is_guide_profile(request)
-                    else "."
+                (
+                    f"GPU rental alone costs {gpu_per_million} per 1M tokens at this "
+                    f"throughput, above the API's {api_per_million}: self-hosting never wins{guide}; {would} "
+                    "(where the GPU alone costs what the API does; ops come on top)."
                 ),
                 (
                     f"Self-hosting never wins here: the GPU alone costs {gpu_per_million} per 1M tokens, "
-                    f"the API {api_per_million}."
+                    f"the API {api_per_million}; {would}."
                 ),
             )
         )
@@ -323,6 +327,19 @@ def _throughput(
         spread = tables.contradiction("h100-throughput")
         flags.append((spread.note, spread.short))
     return throughput
+
+
+def _would_win(api_price_per_1k: Decimal, setup: SelfHostedSetup) -> str:
+    """At what throughput (tokens per GPU-month) or GPU price ($/h) the GPU's cost per token equals the API's."""
+    per_token = api_price_per_1k / 1000
+    if per_token <= 0:
+        return "no GPU beats an API that costs nothing"
+    tokens = setup.gpu_monthly_cost / per_token
+    hourly = per_token * setup.throughput.tokens_per_gpu_month / HOURS_PER_MONTH
+    return (
+        f"it could only win above {format_tokens(tokens)} tokens per GPU-month, "
+        f"or with the GPU below {format_usd(hourly, cents=True)}/h"
+    )
 
 
 def _is_guide_profile(request: BreakEvenRequest) -> bool:
