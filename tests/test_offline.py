@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+import pytest
+from openai_server import Text, ToolCalls, openai_server
+
 from bot.chain.answer import Turn
+from bot.chain.llm import LlmAnswerer
 from bot.chain.offline import OfflineAnswerer, best_sentences
 from knowledge.tables import tables
 
@@ -113,3 +117,33 @@ def test_reference_lists_are_not_quoted_as_answers() -> None:
     )
     quotes = best_sentences("what does OpenAI pricing documentation say about caching?", [sources, CACHING])
     assert quotes and all(heading != "Sources" for heading, _ in quotes)
+
+
+def test_llm_and_offline_answers_state_a_comparison_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LLM's tool calls and the offline plan give the same priced calculations and the same comparison line."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    question = "Is Claude Sonnet 4.6 cheaper than GPT-5 for 300M input and 60M output a month?"
+    offline = OfflineAnswerer(tables()).answer(question, [])
+    split = {"input_tokens": 300_000_000, "output_tokens": 60_000_000}
+    with openai_server() as server:
+        server.script(
+            ToolCalls(
+                ("api_cost", {"model": "claude-sonnet-4.6", **split}),
+                ("api_cost", {"model": "gpt-5", **split}),
+                ("api_cost", {"model": "gpt-5", **split}),
+            ),
+            Text("GPT-5 is the cheaper of the two."),
+        )
+        llm = LlmAnswerer(
+            api_key="sk-test",
+            base_url=server.base_url,
+            model="gpt-4o",
+            timeout=5.0,
+            max_retries=0,
+            max_tokens=300,
+            tables=tables(),
+        ).answer(question, [], [])
+    assert [c.summary for c in llm.calculations] == [c.summary for c in offline.calculations]
+    assert [c.assumptions for c in llm.calculations] == [c.assumptions for c in offline.calculations]
+    assert offline.headline in llm.notes
+    assert "gpt-5 is cheapest at $975.00 a month, $825.00 less than claude-sonnet-4.6" in llm.text

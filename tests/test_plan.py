@@ -78,7 +78,13 @@ def answer(question: str, history: tuple[Turn, ...] = ()) -> str:
         (
             "what is the break-even point for self-hosting versus GPT-5?",
             [("breakeven", {"model": "gpt-5", "tokens": D(500_000_000)})],
-            ["gpt-5", "the guide's example 500M tokens a month", "never cheaper"],
+            [
+                "gpt-5",
+                "the guide's example 500M tokens a month",
+                "never cheaper",
+                "349.1M tokens per GPU-month",
+                "$1.29/h",
+            ],
         ),
         (
             "self-host 1B tokens a month on an H100 at $3.99/h with $50/h for ops?",

@@ -7,6 +7,7 @@ answered with a guess.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from bot.calculations.record import Calculation
@@ -64,6 +65,23 @@ def compose(
     return Draft(
         headline=headline, calculations=tuple(calculations), quotes=tuple(quotes), notes=tuple(notes)
     )
+
+
+def compose_prose(
+    text: str, calculations: Sequence[Calculation], *, tokens_in: int = 0, tokens_out: int = 0
+) -> Draft:
+    """The LLM's answer: its own words, with its tools' numbers stated the way offline answers state them.
+
+    The calculations (each with its assumptions and caveats) are the same records the offline plan
+    produces; a model asked for the same calculation twice states it once; two or more priced
+    models get the same comparison line an offline comparison leads with.
+    """
+    distinct = tuple({(c.tool, repr(sorted(c.inputs.items()))): c for c in calculations}.values())
+    draft = Draft.from_prose(text, distinct, tokens_in=tokens_in, tokens_out=tokens_out)
+    line = comparison(distinct)
+    if line and line not in text:
+        draft = replace(draft, notes=(line, *draft.notes))
+    return draft
 
 
 def comparison(calculations: Sequence[Calculation]) -> str:

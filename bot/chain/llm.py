@@ -32,6 +32,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.chain.answer import Draft, Turn
+from bot.chain.compose import compose_prose
 from bot.chain.prompts import PassageLike, build_messages
 from bot.chain.tools import ERROR_PREFIX, ToolRecorder, build_tools
 from bot.secrets import Scrubber, StreamScrubber
@@ -314,7 +315,7 @@ class LlmAnswerer:
             usage.tokens_out,
             len(recorder.calculations),
         )
-        return Draft.from_prose(
+        return compose_prose(
             text, recorder.calculations, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out
         )
 
