@@ -32,6 +32,8 @@ BOT_TOKEN = "xoxb-1111111111-2222222222-ScenarioBotTokenX"
 OPENAI_KEY = "sk-scenario-OpenAIKey-0123456789abcdef"
 SECRETS = (SIGNING_SECRET, BOT_TOKEN, OPENAI_KEY)
 """Every secret the scenarios configure; none may reach anything sent to Slack."""
+LLM_DEADLINE = 6.0
+"""Seconds for one LLM answer (15 in production): short, so a model that stops mid-answer costs little here."""
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -137,7 +139,7 @@ def llm_engine(engine: Engine, llm_server: FakeOpenAIServer) -> Engine:
     """The LLM engine at the local server: the same index as `engine`, its own database.
 
     The circuit breaker is set not to open, so one test's failing model does not send the next
-    test's question offline.
+    test's question offline; the deadline is `LLM_DEADLINE`.
     """
     data_dir = engine.settings.advisor_data_dir
     settings = _settings(
@@ -146,6 +148,7 @@ def llm_engine(engine: Engine, llm_server: FakeOpenAIServer) -> Engine:
         openai_api_key=SecretStr(OPENAI_KEY),
         openai_base_url=llm_server.base_url,
         advisor_llm_breaker_failures=1000,
+        advisor_llm_deadline=LLM_DEADLINE,
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HF_HUB_OFFLINE", "1")

@@ -5,6 +5,7 @@ Every request is signed and goes through `App.dispatch`; what the tests check is
 """
 
 import json
+import re
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from bot.slack.views.answer import FEEDBACK_ACTION
 from bot.slack.views.help import SUGGESTED_PROMPTS
 from bot.stats import StatsStore
 
-from .conftest import OPENAI_KEY, SlackBot, sent_to_slack
+from .conftest import LLM_DEADLINE, OPENAI_KEY, SlackBot, sent_to_slack
 
 SELF_HOST_500M = "should we self-host at 500M tokens a month?"
 
@@ -236,3 +237,77 @@ def test_a_failing_llm_gives_the_offline_answer_with_its_notice_quickly(
     assert "$7,500.00" in _text(replies[0])
     assert took < llm_bot.settings.advisor_llm_deadline
     assert len(llm_server.completions) - tried_before >= 2  # it did try, and retried
+
+
+CLI_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+"""A command-line option such as `--input-share`."""
+FIXED_WIDTH = re.compile(r"\S {3,}\S|^ {2,}\S", re.MULTILINE)
+"""Columns aligned with runs of spaces, as the terminal's tables are."""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "should we self-host at 2.5B tokens a month on gemini-2.5-pro?",
+        "what would 10M tokens a month cost on gpt-4o?",
+        "how many tokens do 10K users use a month?",
+        "what would 40% cache hits and 40% batch save on $30K a month?",
+        "we spend $30K a month on AI, which phase are we in?",
+    ],
+)
+def test_answers_in_slack_carry_no_terminal_options_or_tables(bot: SlackBot, question: str) -> None:
+    """What Slack shows is the answer's structured parts: no `--input-share` and no fixed-width table lines."""
+    mention = app_mention(question, channel="CTERMINAL")
+    bot.send(mention)
+    bot.settle()
+    (reply,) = bot.replies("CTERMINAL", mention["event"]["ts"])
+    shown = "\n".join([reply["text"], *_strings(reply["blocks"])])
+    assert CLI_OPTION.findall(shown) == []
+    assert FIXED_WIDTH.findall(shown) == []
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in blocks, except button values and action ids (which people do not see)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    if isinstance(value, dict):
+        return [
+            text
+            for key, item in value.items()
+            if key not in ("value", "action_id")
+            for text in _strings(item)
+        ]
+    return []
+
+
+def test_an_llm_that_stops_mid_answer_is_followed_by_the_offline_answer_within_the_deadline(
+    llm_bot: SlackBot, llm_server: FakeOpenAIServer
+) -> None:
+    """If the model goes silent halfway, the streamed part is closed and the offline answer follows with its notice."""
+    started_text = "Self-hosting starts to pay off once the GPUs are busy. " * 6
+    llm_server.script(Text(started_text, chunk_chars=8, hang_after=20))
+    mention = app_mention("is self-hosting worth it at 700M tokens a month for us?", channel="CSILENT")
+    started = time.monotonic()
+    llm_bot.send(mention)
+    llm_bot.settle(timeout=LLM_DEADLINE + 10)
+    took = time.monotonic() - started
+    replies = llm_bot.replies("CSILENT", mention["event"]["ts"])
+    assert [call["ts"] for call in llm_bot.fake.calls_to("chat.stopStream")] == [replies[0]["ts"]]
+    assert replies[0]["text"].startswith("Self-hosting starts to pay off")
+    assert len(replies) == 2
+    assert "offline answer" in replies[1]["blocks"][0]["elements"][0]["text"]
+    assert "$10,500.00" in _text(replies[1])
+    assert took < LLM_DEADLINE + 3
+    assert llm_bot.fake.refusals == []
+
+
+def test_a_mention_with_no_question_gets_examples_of_what_to_ask(bot: SlackBot) -> None:
+    """Just "@advisor" (or "help") is answered in the thread with example questions, not a guess."""
+    mention = app_mention("", channel="CEMPTY")
+    mention["event"]["text"] = "<@U0ADVISOR> "  # a real Slack user id (the fake's U_BOT has an underscore)
+    bot.send(mention)
+    bot.settle()
+    (reply,) = bot.replies("CEMPTY", mention["event"]["ts"])
+    assert "should we self-host at 500M tokens a month?" in _text(reply)
