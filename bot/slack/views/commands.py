@@ -122,6 +122,8 @@ def modal_text(values: dict[str, dict[str, dict[str, Any]]]) -> str:
     flags = {"tokens": "", "model": "--model ", "gpu": "--gpu ", "gpu_hourly": "--gpu-hourly "}
     for field, flag in flags.items():
         value = (values.get(field, {}).get(field, {}).get("value") or "").strip()
+        if flag in ("--model ", "--gpu "):
+            value = "-".join(value.split())  # an option takes one word: "claude sonnet 4.6" as a name
         if value:
             parts.append(f"{flag}{value}")
     return " ".join(parts)
