@@ -175,14 +175,21 @@ def _open_form(bot: SlackBot, channel: str, user: str) -> dict[str, Any]:
     return view
 
 
-def test_breakeven_without_arguments_opens_the_form_and_its_answer_arrives_privately(bot: SlackBot) -> None:
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        (_form("500M", "gpt-4o", "h100", "3.99"), "$10,238.10"),
+        (_form("500M", "claude sonnet 4.6"), "$4,500.00"),
+    ],
+    ids=["every-field", "model-in-words"],
+)
+def test_breakeven_without_arguments_opens_the_form_and_its_answer_arrives_privately(
+    bot: SlackBot, form: Any, expected: str
+) -> None:
     """/breakeven alone opens a form; submitting it shows the result only to the user, in the channel."""
     view = _open_form(bot, "CFORM", "UFORM")
     submitted = view_submission(
-        BREAKEVEN_MODAL,
-        _form("500M", "gpt-4o", "h100", "3.99"),
-        user="UFORM",
-        private_metadata=view["private_metadata"],
+        BREAKEVEN_MODAL, form, user="UFORM", private_metadata=view["private_metadata"]
     )
     response = bot.send(submitted)
     assert response.status == 200
@@ -190,7 +197,7 @@ def test_breakeven_without_arguments_opens_the_form_and_its_answer_arrives_priva
     bot.settle()
     (ephemeral,) = bot.fake.ephemerals
     assert (ephemeral["channel"], ephemeral["user"]) == ("CFORM", "UFORM")
-    assert "$10,238.10" in json.dumps(ephemeral["blocks"])
+    assert expected in json.dumps(ephemeral["blocks"])
     assert _image_file_id(ephemeral["blocks"]) in bot.fake.files
     assert bot.fake.messages("CFORM") == []
 
