@@ -26,6 +26,11 @@ class DataFolderError(KnowledgeError):
 class StoreDamagedError(KnowledgeError):
     """A file the advisor keeps is damaged and could not be rebuilt on the spot."""
 
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"{what} is damaged ({reason})")
+        self.reason = reason
+        """What the storage engine said, e.g. "database disk image is malformed"."""
+
 
 def usable_data_folder(path: Path) -> Path:
     """Create ``path`` if missing and prove the advisor can write to it.

@@ -243,9 +243,9 @@ class KnowledgeIndex:
             restored = self._restore_documents()
             if self._damage is not None:
                 logger.warning(
-                    "The knowledge index in %s was damaged (%s): it was set aside and rebuilt from the guide "
-                    "and %d kept documents of yours",
-                    self._data_dir,
+                    "The knowledge index %s was damaged (%s) and has been rebuilt from the guide and %d kept "
+                    "documents of yours",
+                    self._data_dir / "chroma",
                     self._damage,
                     len(self._shelf.documents()),
                 )
@@ -277,7 +277,7 @@ class KnowledgeIndex:
         try:
             return self._search(query, k, vector)
         except StoreDamagedError as error:
-            self._heal(str(error))
+            self._heal(error.reason)
             return self._search(query, k, vector)
 
     def fingerprint(self) -> str:
@@ -285,7 +285,7 @@ class KnowledgeIndex:
         try:
             return self._current().fingerprint
         except StoreDamagedError as error:
-            self._heal(str(error))
+            self._heal(error.reason)
             return self._current().fingerprint
 
     def _search(self, query: str, k: int, vector: Sequence[float] | None) -> list[Passage]:
@@ -310,7 +310,7 @@ class KnowledgeIndex:
                     return ChunkStore(self._data_dir)  # another process may have healed it meanwhile
                 except StoreDamagedError:
                     aside = set_aside(self._data_dir)
-                    self._damage = f"{error}; kept as {aside.name}"
+                    self._damage = f"{error.reason}; the damaged copy is kept as {aside.name}"
                     return ChunkStore(self._data_dir)
 
     def _heal(self, reason: str) -> None:
@@ -322,7 +322,7 @@ class KnowledgeIndex:
                 self._store.chunks()
             except StoreDamagedError:
                 aside = self._store.set_aside()
-                self._damage = f"{reason}; kept as {aside.name}"
+                self._damage = f"{reason}; the damaged copy is kept as {aside.name}"
             self.ensure_ready()
 
     @contextmanager

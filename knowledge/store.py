@@ -72,7 +72,7 @@ class ChunkStore:
     def _open(self) -> tuple[Any, Collection]:
         reason = damage(self.folder / "chroma.sqlite3")
         if reason is not None:
-            raise StoreDamagedError(f"the knowledge index {self.folder} is damaged ({reason})")
+            raise StoreDamagedError(f"the knowledge index {self.folder}", reason)
         client = _guarded(chromadb.PersistentClient)(
             path=str(self.folder), settings=chromadb.config.Settings(anonymized_telemetry=False)
         )
@@ -222,11 +222,11 @@ def _guarded(call: Callable[_P, _R]) -> Callable[_P, _R]:
         except Exception as error:
             if is_storage_fault(error) or not _says_damaged(error):
                 raise
-            raise StoreDamagedError(f"the knowledge index is damaged ({_first_line(error)})") from error
+            raise StoreDamagedError("the knowledge index", _first_line(error)) from error
         except BaseException as error:
             if type(error).__name__ != "PanicException":
                 raise
-            raise StoreDamagedError(f"the knowledge index is damaged ({_first_line(error)})") from error
+            raise StoreDamagedError("the knowledge index", _first_line(error)) from error
 
     return guarded
 
