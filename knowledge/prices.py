@@ -80,7 +80,7 @@ def _genai_names() -> dict[str, ModelName]:
                 parts.pop()
                 keys.append(" ".join(parts))
             for key in keys:
-                if key and key.split(" ")[0] in families:
+                if key and (key.split(" ")[0] in families or "".join(key.split(" ")[:2]) in families):
                     names.setdefault(key, ModelName(model.id, provider.id))
     return names
 
@@ -171,7 +171,12 @@ def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = Non
 
     million = 1_000_000
     try:
-        result = calc_price(Usage(input_tokens=million, output_tokens=million), model, provider_id=provider)
+        result = calc_price(
+            Usage(input_tokens=million, output_tokens=million),
+            model,
+            provider_id=provider,
+            genai_request_timestamp=_list_price_time(),
+        )
     except LookupError as error:
         near = near_models(asked, tables)
         known = f"the closest known are {', '.join(near)}" if near else _every_model(tables)
@@ -188,6 +193,11 @@ def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = Non
         source=f"genai-prices {GENAI_PRICES_VERSION} bundled price data (pydantic/genai-prices)",
         as_of=None,
     )
+
+
+def _list_price_time() -> dt.datetime:
+    """Today at noon UTC: some providers discount off-peak hours, and a figure must not depend on the hour asked."""
+    return dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(12), tzinfo=dt.UTC)
 
 
 def find_gpu(name: str, tables: Tables) -> GpuRow:

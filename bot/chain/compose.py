@@ -57,6 +57,8 @@ def compose(
         )
     elif quotes:
         headline = quotes[0].text
+    if plan.yearly:
+        notes += _yearly(calculations)
     if not calculations and not asked_phase and _wants_numbers(plan):
         notes.append("Tell me your numbers and I'll run them, for example " + EXAMPLES + ".")
     if not headline:
@@ -116,6 +118,24 @@ def comparison(calculations: Sequence[Calculation]) -> str:
         f"{cheap} is cheapest at {format_usd(low, cents=True)} a month, {format_usd(high - low, cents=True)} "
         f"less than {dear} ({others})."
     )
+
+
+_MONTHLY = {"cost": ("monthly_cost", "cost"), "savings": ("monthly_saving", "saving")}
+"""The monthly figure of each tool that a yearly question multiplies by 12, and what it is called."""
+
+
+def _yearly(calculations: Sequence[Calculation]) -> list[str]:
+    """ "A year: $22,500.00 cost on gpt-4o (12 months)." for each monthly cost or saving."""
+    lines = []
+    for calculation in calculations:
+        key, name = _MONTHLY.get(calculation.tool, ("", ""))
+        value = calculation.result.get(key)
+        if value is None:
+            continue
+        model = calculation.result.get("model") or calculation.inputs.get("model")
+        where = f" on {model}" if model and calculation.tool == "cost" else ""
+        lines.append(f"A year: {format_usd(Decimal(str(value)) * 12, cents=True)} {name}{where} (12 months).")
+    return lines
 
 
 def _wants_numbers(plan: Plan) -> bool:

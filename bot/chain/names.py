@@ -6,6 +6,7 @@ never priced as some default. Names are blanked out of the text afterwards, so t
 the 100 in H100 is not read as an amount.
 """
 
+import difflib
 import functools
 import itertools
 import re
@@ -41,6 +42,8 @@ class Names:
     unknown_gpus: list[tuple[str, list[str]]] = field(default_factory=list)
     masked: str = ""
     """The text with every name blanked out."""
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+    """Misspelt name words read as the known word they are close to ("claud" -> "claude")."""
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,50 @@ def _all_keys(tables: Tables) -> frozenset[str]:
     )
 
 
+_TYPO_SIMILARITY = 0.88
+"""How alike a written word and a name word must be to read one as the other ("sonet" is "sonnet")."""
+
+
+_ENGLISH = frozenset({"command"})
+"""Name words that are everyday words too: "commands" is not a misspelt Cohere Command."""
+
+
+@functools.cache
+def _name_words(tables: Tables) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Every word of every known name, and the words a misspelling may be read as (families, one-word aliases)."""
+    known = frozenset(word for key in _all_keys(tables) for word in key.split(" "))
+    targets = {*vocabulary().model_families, *(key for key in _all_keys(tables) if key.isalpha())}
+    return known, tuple(sorted(word for word in targets if len(word) >= 5 and word not in _ENGLISH))
+
+
+def _correct_typos(text: str, tables: Tables) -> tuple[str, list[tuple[str, str]]]:
+    """ "claud sonet" -> "claude sonnet": a word of 5-10 letters that no name has, very close to a name word."""
+    known, targets = _name_words(tables)
+    corrected: list[tuple[str, str]] = []
+
+    def fix(match: re.Match[str]) -> str:
+        word = match[0]
+        if word in known or not 5 <= len(word) <= 10:
+            return word
+        close = difflib.get_close_matches(word, targets, n=1, cutoff=_TYPO_SIMILARITY)
+        if not close:
+            return word
+        corrected.append((word, close[0]))
+        return close[0]
+
+    return re.sub(r"\b[a-z]+\b", fix, text), corrected
+
+
 def find_names(text: str, tables: Tables) -> Names:
     """The models, open models, GPU offers and unknown names in `text` (lowercase)."""
+    text, corrected = _correct_typos(text, tables)
     parts = list(_PART.finditer(text))
     models = model_names(tables)
     gpus = _gpu_names(tables)
     profiles = _profiles()
     unknown_gpus = {name_key(name) for name in vocabulary().unknown_gpus}
     families = set(vocabulary().model_families)
-    found = Names()
+    found = Names(corrected=corrected)
     blank: list[tuple[int, int]] = []
     keys = _all_keys(tables)
     index = 0

@@ -6,7 +6,7 @@ knowledge/data/vocabulary.yml.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,8 @@ from knowledge.vocabulary import Period, Vocabulary
 if TYPE_CHECKING:
     from bot.chain.understanding import Facts
 
+_RATIO = r"\b(ratio|rate|share|fraction|utili[sz]ation|utili[sz]ed|util|hits?)( of| is| at|:| =)?$"
+"""Words just before a bare fraction that make it a share: "hit rate 0.35", "utilisation of 0.6"."""
 _WORD = re.compile(r"[a-z0-9$%]+(?:[.-][a-z0-9]+|/[a-z]+)*|/[a-z0-9]+")
 _LOOSE_TOKENS = Decimal(1_000_000)
 """Token amounts below this, with users in the question and no period, are per interaction."""
@@ -46,10 +48,26 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     if amount.percent:
         _share(amount, before, after, facts, words)
         return
+    if amount.value < 1 and not amount.dollar and _has(before[-4:], _RATIO):
+        # "a cache hit ratio of 0.4", "utilisation 0.6": a share written as a fraction of one.
+        _share(replace(amount, value=amount.value * 100, percent=True), before, after, facts, words)
+        return
     first = after[0] if after else ""
-    spend_words = _has(before[-3:], r"\b(spend|spending|spent|bill|paying|pay|budget|invoice)\b")
+    spend_words = _has(before[-3:], r"\b(spend|spending|spent|bill|paying|pay|budget|invoice)\b") or _has(
+        after[:3], r"^((monthly|annual|yearly|api|ai|llm|openai) )?(spend|bill|budget|invoice)\b"
+    )
     grand = "grand" in text[amount.start : amount.end]
-    if amount.dollar or first == "dollars" or grand or (spend_words and not _is_unit(first, words)):
+    bare_spend = (
+        not _is_unit(first, words)
+        and any(pattern.search(text) for pattern in words.cue_patterns("phase"))
+        and not re.search(r"\btok(en)?s?\b|\busers?\b", text)
+    )
+    if (
+        amount.dollar
+        or first == "dollars"
+        or grand
+        or ((spend_words or bare_spend) and not _is_unit(first, words))
+    ):
         _money(amount, before, after[1:] if first == "dollars" else after, facts, words)
         return
     tokens = words.nouns.tokens
@@ -249,6 +267,23 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
     if any(pattern.search(" ".join(before)) for pattern in words.share_patterns("cache_hit_cost")):
         facts.cache_hit_cost = share
         return
+    if _has(before[-4:], r"\bdiscount( \w+){0,2}$") and _has(before[-5:], r"\bbatch"):
+        facts.batch_discount = share  # "if the batch discount were only 25%"
+        return
+    if _has(before[-2:], r"\b(hits?|cached|reads?) at$") and _has(
+        after[:5], r"^of (the |a )?(normal |full |regular |list |usual )?(price|cost|rate|call|request)"
+    ):
+        facts.cache_hit_cost = share  # "hits at 10% of the price"
+        return
+    if before and before[-1] in {"for", "at", "of", "to", "is", "="}:
+        # "batch api for 25% + caching 35%": a share joined to the words before it belongs to them.
+        for slot in ("cache_hit_share", "batch_share"):
+            if any(pattern.search(" ".join(before[-4:])) for pattern in words.share_patterns(slot)):
+                setattr(facts, slot, share)
+                return
+    if _has(after[:10], r"\b(input|prompts?)\b.*\bcach", r"\bcach\w*( \w+)? (input|prompts?)\b"):
+        facts.cache_hit_share = share  # "60% of the input is served from the prompt cache"
+        return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
             setattr(facts, slot, share)
@@ -257,6 +292,9 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
             return
+    if _has(near, r"\b(active|daily|every day|each day|dau|use it|uses it)\b"):
+        facts.active_share = share  # "15% daily active, ... 600 input": the near word wins over the far one
+        return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
@@ -297,11 +335,21 @@ def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
     if _has(joined, r"^(/1m|per 1m|per million|/ 1m|per 1,000,000|per mtok|/mtok|/m)\b"):
         facts.api_price_per_1k = value / 1000
         return
-    if _has(
-        joined, r"^(a|per|/|each) ?(user|customer|seat|head|employee|member|subscriber|query|request|message)"
-    ):
+    per_user = _has(joined, r"^(a|per|/|each) ?(user|customer|seat|head|employee|member|subscriber)")
+    if per_user or _has(joined, r"^(a|per|/|each) ?(query|request|message)"):
+        if per_user:
+            period = _period(after[2:], words, 3)
+            factor = period.factor if period is not None else Decimal(1)
+            facts.spend_per_user = clean(value * factor)
+            if amount.high is not None:
+                facts.highs["spend_per_user"] = clean(amount.high * factor)
         return
     period = _period(after, words, 3)
+    if period is None and (
+        _has(before[-4:], r"\b(annual|annually|yearly)\b")
+        or _has(after[:6], r"\b(last|this|per|a|each|every|in a|over the) year\b|\bannually\b")
+    ):
+        period = next(known for known in words.periods if known.name == "year")
     factor = period.factor if period is not None else Decimal(1)
     facts.spend = clean(value * factor)
     if amount.high is not None:
@@ -355,7 +403,7 @@ def _tokens(
     has_count = _count_in_text(text, words, words.nouns.users) or _count_in_text(
         text, words, words.nouns.interactions
     )
-    if period is None and has_count and value < _LOOSE_TOKENS:
+    if has_count and value < _LOOSE_TOKENS and (period is None or facts.interactions_per_day is not None):
         slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(
             role or "", "tokens_per_interaction"
         )
@@ -376,6 +424,8 @@ def _tokens(
 def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
     """Input or output, from the word just before the amount or just after "tokens"."""
     last = (before[-1] if before else "").strip(".,;:!?")
+    if last in {"in", "out"}:
+        last = ""  # "price out 120M tokens", "put in 5M": a verb's particle, not the tokens' role
     following = (rest[0] if rest else "").strip(".,;:!?")
     roles = words.roles
     for word in (following, last):

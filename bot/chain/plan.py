@@ -40,6 +40,8 @@ class Plan:
     compare: bool = False
     """Two or more models priced side by side."""
     follow_up: bool = False
+    yearly: bool = False
+    """The question asks for a year's figure ("annual cost", "per year") of monthly amounts."""
     error: str | None = None
     """Why no call could be built from the numbers given (the calculators' own message)."""
 
@@ -49,7 +51,7 @@ class Plan:
             return "ask:" + " | ".join(self.issues)
         if not self.calls:
             return None
-        return " ; ".join(call.key() for call in self.calls)
+        return " ; ".join(call.key() for call in self.calls) + (" ; yearly" if self.yearly else "")
 
 
 @dataclass
@@ -64,6 +66,17 @@ class _State:
 def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | None = None) -> Plan:
     """The plan for `question`, read in the light of the conversation's earlier questions."""
     tables = tables or bundled_tables()
+    plan = _plan_question(question, history, tables)
+    yearly = bool(_YEARLY.search(question.lower())) and not any(
+        " a year " in line for line in plan.conversions
+    )
+    return replace(plan, yearly=yearly) if yearly and plan.calls else plan
+
+
+_YEARLY = re.compile(r"\b(year|yearly|annual|annually|per annum|a yr|/yr|12 months)\b")
+
+
+def _plan_question(question: str, history: Sequence[Turn], tables: Tables) -> Plan:
     understood = understand(question, tables)
     own = _plan(understood, tables, _asks_point(question))
     if not history or own.issues or not _changes_something(understood.facts):
@@ -155,7 +168,24 @@ def _merge(previous: _State, new: Understanding) -> Facts:
         merged.models = [model for model in old.models if not _OPEN_MODEL.search(model)]
     if said.unplaced:
         _set_primary(merged, previous.intent, said.unplaced[0])
+    elif said.multiplier is not None:
+        _scale_primary(merged, previous.intent, said.multiplier)
+    merged.multiplier = None
     return merged
+
+
+def _scale_primary(facts: Facts, intent: Intent, factor: Decimal) -> None:
+    """ "what about when it triples?": the previous question's main quantity, times the factor."""
+    if intent in {Intent.PHASE, Intent.SAVINGS} and facts.spend is not None:
+        _set_primary(facts, intent, facts.spend * factor)
+    elif facts.monthly_tokens is not None:
+        _set_primary(facts, intent, facts.monthly_tokens * factor)
+    elif facts.users is not None:
+        facts.users *= factor
+    elif facts.interactions is not None:
+        facts.interactions *= factor
+    elif facts.spend is not None:
+        facts.spend *= factor
 
 
 def _set_primary(facts: Facts, intent: Intent, value: Decimal) -> None:
@@ -179,7 +209,7 @@ def _plan(understood: Understanding, tables: Tables, breakeven_point: bool) -> P
     if facts.issues:
         return Plan((), understood, issues=tuple(dict.fromkeys(facts.issues)))
     try:
-        calls = _calls(facts, asked, understood.intent, breakeven_point)
+        calls = _calls(facts, asked, understood.intent, breakeven_point, tables)
         for slot, high in facts.highs.items():
             upper = replace(facts, highs={})
             setattr(upper, slot, high)
@@ -188,7 +218,9 @@ def _plan(understood: Understanding, tables: Tables, breakeven_point: bool) -> P
                     upper.monthly_output or Decimal(0)
                 )
             calls += [
-                call for call in _calls(upper, asked, understood.intent, breakeven_point) if call not in calls
+                call
+                for call in _calls(upper, asked, understood.intent, breakeven_point, tables)
+                if call not in calls
             ]
     except CalculatorError as error:
         return Plan((), understood, error=str(error))
@@ -202,11 +234,18 @@ def _plan(understood: Understanding, tables: Tables, breakeven_point: bool) -> P
     )
 
 
-def _calls(facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_point: bool) -> list[ToolCall]:
+def _calls(
+    facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_point: bool, tables: Tables
+) -> list[ToolCall]:
     volume = facts.monthly_tokens is not None or facts.users is not None or facts.interactions is not None
     calls: list[ToolCall] = []
     shares = facts.cache_hit_share is not None or facts.batch_share is not None
     if shares and (Intent.SAVINGS in asked or not volume or not (facts.models or Intent.COST in asked)):
+        spend = facts.spend
+        if spend is None and volume and Intent.SAVINGS in asked:
+            # "200M tokens a month on gpt-4o, 30% cache hits: what do we save?": the bill is that volume's cost.
+            calls += _priced(facts, tables)
+            spend = Decimal(str(calls[-1].args.calculate(tables).result["monthly_cost"]))
         calls.append(
             ToolCall(
                 "savings",
@@ -215,7 +254,8 @@ def _calls(facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_poi
                         cache_hit_share=facts.cache_hit_share,
                         cache_hit_cost=facts.cache_hit_cost,
                         batch_share=facts.batch_share,
-                        monthly_spend=facts.spend,
+                        batch_discount=facts.batch_discount,
+                        monthly_spend=spend,
                     )
                 ),
             )
@@ -239,6 +279,13 @@ def _calls(facts: Facts, asked: frozenset[Intent], intent: Intent, breakeven_poi
     for model in models:
         calls.append(_cost(facts, model, total, input_tokens, output_tokens))
     return calls
+
+
+def _priced(facts: Facts, tables: Tables) -> list[ToolCall]:
+    """The volume's tokens call (if counted from users) and its cost at list prices, without cache or batch."""
+    usage, total, input_tokens, output_tokens = _usage(facts)
+    plain = replace(facts, cache_hit_share=None, batch_share=None, input_share=facts.input_share)
+    return [*([usage] if usage else []), _cost(plain, facts.model, total, input_tokens, output_tokens)]
 
 
 def _set(**values: object) -> dict[str, object]:
@@ -368,6 +415,7 @@ def _breakeven(facts: Facts, volume: bool) -> list[ToolCall]:
                 ops_hours=facts.ops_hours,
                 ops_rate=facts.ops_rate,
                 engineers=facts.engineers,
+                spare_gpus=facts.spare_gpus,
             )
         )
         calls.append(ToolCall("breakeven", args, assumed))

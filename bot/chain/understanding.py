@@ -14,10 +14,20 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from bot.chain.names import find_names
-from bot.chain.placing import Amount, place
+from bot.chain.placing import Amount, clean, place
+from calculators.quantities import format_usd
 from knowledge.tables import Tables
 from knowledge.vocabulary import Vocabulary, vocabulary
 
+_MONTHLY_USERS = re.compile(
+    r"\b(maus?|monthly (active )?\w+|(users|customers|people|members|visitors|seats|employees) (a|per|each) month"
+    r"|monthly actives?|(total|registered|signed.up) \w+)\b"
+)
+"""Users counted over a month (not all of whom come every day): the guide's daily share then applies."""
+_FREE_HITS = re.compile(
+    r"\b(hits?|cached (requests|calls|answers)) (costs? (nothing|zero|0)|(are|is) free)\b"
+)
+"""A cache hit that costs nothing ("a hit costs nothing"): the hit cost is 0%, not the 10% default."""
 MAX_MONTHLY_TOKENS = Decimal(10) ** 15
 """More tokens a month than this is refused as absurd, not priced."""
 
@@ -54,6 +64,12 @@ class Facts:
     cache_hit_share: Decimal | None = None
     cache_hit_cost: Decimal | None = None
     batch_share: Decimal | None = None
+    batch_discount: Decimal | None = None
+    """The Batch API's discount when the question states one (the guide's is 50%)."""
+    spend_per_user: Decimal | None = None
+    """A monthly budget per user ("$2-5 per user a month"), turned into `spend` once users are known."""
+    multiplier: Decimal | None = None
+    """ "when it triples", "if that doubles": a factor for a follow-up to apply to the last main quantity."""
     input_share: Decimal | None = None
     utilisation: Decimal | None = None
     gpu_hourly: Decimal | None = None
@@ -118,15 +134,31 @@ def understand(question: str, tables: Tables) -> Understanding:
     facts.issues += [
         _unknown("GPU or provider", written, near, every_gpu) for written, near in names.unknown_gpus
     ]
+    facts.conversions += [f'"{written}" is {meant}' for written, meant in names.corrected]
     masked = names.masked
     if any(re.search(pattern, masked) for pattern in words.everyone_active):
         facts.active_share = Decimal(1)
-    for amount in amounts(masked, words):
+    found = amounts(masked, words)
+    for amount in found:
         if amount.problem:
             facts.issues.append(amount.problem)
             continue
         place(amount, masked, facts, words)
+    multiplier = _MULTIPLIER.search(masked)
+    if multiplier and all(multiplier.start() <= a.start and a.end <= multiplier.end() for a in found):
+        facts.multiplier = _factor(multiplier)
     _settle(facts)
+    if facts.cache_hit_cost is None and _FREE_HITS.search(masked):
+        facts.cache_hit_cost = Decimal(0)
+    if (
+        facts.users is not None
+        and facts.active_share is None
+        and facts.interactions_per_day is not None
+        and not _MONTHLY_USERS.search(masked)
+    ):
+        facts.active_share = Decimal(
+            1
+        )  # "250 users each sending 20 messages a day": every one of them, daily
     _refuse_absurd(facts)
     facts.issues = [_as_written(issue, question) for issue in dict.fromkeys(facts.issues)]
     asked = frozenset(
@@ -193,7 +225,16 @@ def normalise(question: str, words: Vocabulary) -> str:
         text,
     )
     text = _number_words(text, words)
+    text = re.sub(r"\b(\d{1,2}) (?:in|out of) (\d{1,3})\b(?![.,\d%kmb])(?! out)", _one_in, text)
     return re.sub(r"[ \t]+", " ", text)
+
+
+def _one_in(match: re.Match[str]) -> str:
+    """ "1 in 5 requests" is 20% of them; "3 out of 10" is 30%."""
+    part, whole = int(match[1]), int(match[2])
+    if not 0 < part < whole <= 100:
+        return match[0]
+    return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.01')).normalize():f}%"
 
 
 def _number_words(text: str, words: Vocabulary) -> str:
@@ -343,8 +384,37 @@ def _negative(written: str) -> str:
     return f'"{written}" is negative: amounts must be zero or more.'
 
 
+_MULTIPLIER = re.compile(
+    r"\b(?:(doubles?|doubled|twice)|(triples?|tripled|three times)|(quadruples?|quadrupled|four times)"
+    r"|(\d+(?:\.\d+)?) ?(?:x|times)(?: (?:bigger|more|larger|as much|higher|the (?:volume|traffic|usage)))?)(?![\w%])"
+)
+"""Growth a follow-up names without an amount: "when it triples", "at 10x the volume"."""
+
+
+def _factor(match: re.Match[str]) -> Decimal:
+    if match[1]:
+        return Decimal(2)
+    if match[2]:
+        return Decimal(3)
+    if match[3]:
+        return Decimal(4)
+    return Decimal(match[4])
+
+
 def _settle(facts: Facts) -> None:
     """Settle roles the wording left open once the whole question has been read."""
+    if facts.spend_per_user is not None and facts.users is not None and facts.spend is None:
+        # "3,000 users ... budget $2-5 per user a month": the monthly spend is users x budget, both ends.
+        facts.spend = clean(facts.users * facts.spend_per_user)
+        high = facts.highs.pop("spend_per_user", None)
+        if high is not None:
+            facts.highs["spend"] = clean(facts.users * high)
+        written = f"{format_usd(facts.spend_per_user, cents=True)}" + (
+            f"-{format_usd(high, cents=True)}" if high is not None else ""
+        )
+        total = format_usd(facts.spend) + (f"-{format_usd(facts.highs['spend'])}" if high is not None else "")
+        facts.conversions.append(f"{written} per user a month x {facts.users:,.0f} users is {total} a month")
+        facts.users = None
     if facts.tokens_per_interaction is not None:
         if facts.output_per_interaction is not None and facts.input_per_interaction is None:
             facts.input_per_interaction, facts.tokens_per_interaction = facts.tokens_per_interaction, None
@@ -389,7 +459,10 @@ def _intent(facts: Facts, asked: frozenset[Intent]) -> Intent:
     if volume and (Intent.COST in asked or facts.models or facts.api_price_per_1k is not None):
         return Intent.COMPARE if len(facts.models) > 1 else Intent.COST
     if facts.users is not None and (
-        facts.input_per_interaction or facts.output_per_interaction or Intent.TOKENS in asked
+        facts.input_per_interaction
+        or facts.output_per_interaction
+        or facts.tokens_per_interaction
+        or Intent.TOKENS in asked
     ):
         return Intent.TOKENS
     return Intent.GENERAL
