@@ -233,3 +233,166 @@ def test_follow_up_key_depends_on_the_conversation() -> None:
     assert after_breakeven is not None and after_cost is not None
     assert after_breakeven != after_cost
     assert "tokens=2000000000" in after_breakeven
+
+
+@pytest.mark.parametrize(
+    ("question", "planned"),
+    [
+        (
+            "cache hit ratio of 0.4 on $25,000/month, savings?",
+            [("savings", {"cache_hit_share": D("0.4"), "monthly_spend": D(25_000)})],
+        ),
+        (
+            "we pay openai 12 grand a month. roughly 1 in 5 requests are repeats we could cache. what's that worth?",
+            [("savings", {"cache_hit_share": D("0.2"), "monthly_spend": D(12_000)})],
+        ),
+        (
+            "semantic cache with 45% hits, hits at 10% of the price, on a 20K spend - dollars saved?",
+            [
+                (
+                    "savings",
+                    {"cache_hit_share": D("0.45"), "cache_hit_cost": D("0.1"), "monthly_spend": D(20_000)},
+                )
+            ],
+        ),
+        (
+            "we spend $8k/month, batch api for 25% + caching 35% hits - total savings?",
+            [
+                (
+                    "savings",
+                    {"batch_share": D("0.25"), "cache_hit_share": D("0.35"), "monthly_spend": D(8_000)},
+                )
+            ],
+        ),
+        (
+            "what if the batch discount were only 25% and 80% of traffic were batchable",
+            [("savings", {"batch_share": D("0.8"), "batch_discount": D("0.25")})],
+        ),
+        (
+            "a 60% cache hit rate where a hit costs nothing, at $30k a month: saving?",
+            [("savings", {"cache_hit_share": D("0.6"), "cache_hit_cost": D(0), "monthly_spend": D(30_000)})],
+        ),
+        (
+            "we do 200M tokens a month on gpt-4o and 30% of requests could hit a cache, what do we save?",
+            [
+                ("api_cost", {"model": "gpt-4o", "tokens": D(200_000_000)}),
+                ("savings", {"cache_hit_share": D("0.3"), "monthly_spend": D(1_250)}),
+            ],
+        ),
+        (
+            (
+                "We send 80M input and 20M output tokens a month to GPT-4o and 60% of the input is served from "
+                "the prompt cache. What's the bill?"
+            ),
+            [
+                (
+                    "api_cost",
+                    {
+                        "model": "gpt-4o",
+                        "input_tokens": D(80_000_000),
+                        "output_tokens": D(20_000_000),
+                        "cached_input_share": D("0.6"),
+                    },
+                )
+            ],
+        ),
+        (
+            "how many tokens is 250 users each sending 20 messages a day, 200 in / 800 out per message",
+            [
+                (
+                    "monthly_tokens",
+                    {
+                        "users": D(250),
+                        "active_share": D(1),
+                        "interactions_per_day": D(20),
+                        "input_tokens": D(200),
+                        "output_tokens": D(800),
+                    },
+                )
+            ],
+        ),
+        (
+            "100 users x 50 messages/day x 1000 tokens = ? per month",
+            [
+                (
+                    "monthly_tokens",
+                    {
+                        "users": D(100),
+                        "active_share": D(1),
+                        "interactions_per_day": D(50),
+                        "input_tokens": D(1000),
+                        "output_tokens": D(0),
+                    },
+                )
+            ],
+        ),
+        (
+            "o3-mini, 30M input and 6M output a month?",
+            [
+                (
+                    "api_cost",
+                    {"model": "o3-mini", "input_tokens": D(30_000_000), "output_tokens": D(6_000_000)},
+                )
+            ],
+        ),
+        (
+            "price out 120 million tokens a month on deepseek",
+            [("api_cost", {"model": "deepseek-chat", "tokens": D(120_000_000)})],
+        ),
+        ("annual LLM spend of $180k: phase?", [("phase", {"spend": D(15_000)})]),
+        ("half a million a year on openai: which phase", [("phase", {"spend": D("41666.666667")})]),
+        (
+            "we have 3,000 users and the guide says budget $2-5 per user a month. which phase would that put us in?",
+            [("phase", {"spend": D(6_000)}), ("phase", {"spend": D(15_000)})],
+        ),
+    ],
+)
+def test_new_voices_get_the_calls_they_ask_for(
+    question: str, planned: list[tuple[str, dict[str, object]]]
+) -> None:
+    """Shares as fractions or "1 in 5", prompt-cache shares, free hits, per-user budgets and yearly spends are read right."""
+    assert calls(plan_question(question)) == planned
+
+
+def test_misspelt_names_are_read_and_said() -> None:
+    """ "claud sonet" is priced as claude-sonnet-4.6 (never the default model), and the reading is stated."""
+    plan = plan_question("claud sonet for 90 mil tokens a month, how much")
+    assert calls(plan) == [("api_cost", {"model": "claude-sonnet-4.6", "tokens": D(90_000_000)})]
+    assert '"claud" is claude' in plan.conversions
+    assert 'Read as: "sonet" is sonnet.' in answer("claud sonet for 90 mil tokens a month, how much")
+
+
+def test_yearly_questions_get_the_year_and_a_different_key() -> None:
+    """ "yearly cost of 300M tokens a month" states the month and the year, and is cached apart from the monthly one."""
+    text = answer("what's the yearly cost of 300M tokens a month on gpt-4o?")
+    assert "$1,875.00" in text and "A year: $22,500.00" in text
+    assert plan_key("what's the yearly cost of 300M tokens a month on gpt-4o?") != plan_key(
+        "what's the cost of 300M tokens a month on gpt-4o?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "planned"),
+    [
+        (
+            "Our AI bill is $8,000 per month. Which phase are we in?",
+            "what about when it triples?",
+            ("phase", {"spend": D(24_000)}),
+        ),
+        (
+            "should we self-host at 500M tokens a month?",
+            "and at 10x that?",
+            ("breakeven", {"tokens": D(5_000_000_000)}),
+        ),
+        (
+            "should we self-host at 500M tokens a month?",
+            "what if we keep one spare GPU?",
+            ("breakeven", {"tokens": D(500_000_000), "spare_gpus": 1}),
+        ),
+    ],
+)
+def test_follow_ups_that_grow_or_add_a_spare(
+    first: str, follow_up: str, planned: tuple[str, dict[str, object]]
+) -> None:
+    """ "when it triples", "10x that" scale the last main quantity; "one spare GPU" reaches the break-even."""
+    assert calls(plan_question(follow_up, (Turn(first, "", ()),))) == [planned]
