@@ -53,6 +53,8 @@ def parse_share(text: str) -> Decimal:
         number = Decimal(cleaned.rstrip("%").strip())
     except InvalidOperation as error:
         raise QuantityError(f"{text!r} is not a share: use a percentage like 40% or 0.4") from error
+    if not number.is_finite():  # Decimal reads "NaN" and "Infinity", which no comparison survives
+        raise QuantityError(f"{text!r} is not a share: use a percentage like 40% or 0.4")
     if percent or number > 1:
         number = number / 100
     if not Decimal(0) <= number <= Decimal(1):

@@ -10,6 +10,7 @@ from bot.calculations.savings import run_savings
 from bot.calculations.usage import UsageRequest, run_tokens
 from bot.cli.output import emit
 from bot.cli.parsing import given, quantity, share, whole
+from calculators.errors import InvalidInputError
 from knowledge.tables import tables
 
 
@@ -73,6 +74,7 @@ def _breakeven(commands: Any) -> None:
 
 
 def _run_breakeven(args: argparse.Namespace) -> int:
+    _refuse_ignored_options(args)
     request = BreakEvenRequest(
         tokens=args.tokens,
         model=args.model,
@@ -92,6 +94,31 @@ def _run_breakeven(args: argparse.Namespace) -> int:
     )
     emit(run_breakeven(request, tables()), args.json)
     return 0
+
+
+def _refuse_ignored_options(args: argparse.Namespace) -> None:
+    """Every option is applied or refused: an unknown profile, or one the others would silently override.
+
+    Raises:
+        InvalidInputError: names the options and what to type instead.
+    """
+    known = tables()
+    if args.profile is not None and args.profile not in {profile.name for profile in known.profiles}:
+        names = ", ".join(profile.name for profile in known.profiles)
+        raise InvalidInputError(f"no throughput profile {args.profile!r}: use --profile with one of {names}")
+    if args.gpu_hourly is not None and args.gpu_monthly is not None:
+        raise InvalidInputError("give either --gpu-hourly or --gpu-monthly, not both")
+    if args.input_share is not None and args.model is None:
+        raise InvalidInputError(
+            "--input-share splits a model's input and output prices: give --model too, e.g. --model gpt-4o"
+        )
+    if args.utilisation is not None and args.throughput is None:
+        profile = known.profile(args.profile or known.framework.throughput_profile)
+        if args.tokens_per_gpu is not None or profile.tokens_per_gpu_month is not None:
+            raise InvalidInputError(
+                "--utilisation applies to a throughput in tokens per second: give --throughput too, "
+                "e.g. --throughput 2500"
+            )
 
 
 def _cost(commands: Any) -> None:

@@ -27,12 +27,19 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+LARGEST_AMOUNT = Decimal(10) ** 15
+"""1,000T: no token count, price or hour figure a user means is larger (and beyond it Decimal rounding fails)."""
+
+
 def quantity(text: str) -> Decimal:
-    """An amount such as 500M, $30K or 1,200,000."""
+    """An amount such as 500M, $30K or 1,200,000, up to 1,000T."""
     try:
-        return parse_quantity(text)
+        value = parse_quantity(text)
     except QuantityError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
+    if value > LARGEST_AMOUNT:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large: amounts go up to 1,000T")
+    return value
 
 
 def share(text: str) -> Decimal:

@@ -24,7 +24,10 @@ def advisor(capsys: pytest.CaptureFixture[str]) -> Advisor:
 
     def run(*args: str) -> Run:
         capsys.readouterr()
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse refuses bad options by exiting
+            code = int(exit_.code or 0)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 
