@@ -219,7 +219,7 @@ def _deliveries(fake: Any, events: int, retries: int, batch: int) -> list[Delive
     originals: list[Delivery] = []
     for n in range(events):
         channel = CHANNELS[n % len(CHANNELS)]
-        text = "<@U_BOT> " + QUESTIONS[n % len(QUESTIONS)].format(n=100 + n)
+        text = "<@U0BOT> " + QUESTIONS[n % len(QUESTIONS)].format(n=100 + n)
         ts = fake.add_message(channel, text, user="U_BENCH")
         event_id = f"EvBENCH{n:05d}"
         body = json.dumps(slack_requests.app_mention(text=text, channel=channel, ts=ts, event_id=event_id))

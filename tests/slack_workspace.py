@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_limits import MAX_STREAM_MARKDOWN, MAX_VIEW_BLOCKS, SlackError, block_errors, check_message
 
-BOT_USER_ID = "U_BOT"
+BOT_USER_ID = "U0BOT"
 BOT_ID = "B_BOT"
 TEAM_ID = "T1"
 APP_ID = "A1"

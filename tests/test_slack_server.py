@@ -275,7 +275,7 @@ def test_auth_is_required(fake_slack: FakeSlack, token: str | None, revoked: boo
 def test_auth_test_names_the_bot(client: WebClient) -> None:
     """auth.test answers with the bot's user, bot and team ids, which Bolt's authorization reads."""
     identity = client.auth_test()
-    assert (identity["user_id"], identity["bot_id"], identity["team_id"]) == ("U_BOT", "B_BOT", "T1")
+    assert (identity["user_id"], identity["bot_id"], identity["team_id"]) == ("U0BOT", "B_BOT", "T1")
 
 
 def test_ephemeral_update_permalink_and_assistant(fake_slack: FakeSlack, client: WebClient) -> None:
@@ -425,7 +425,7 @@ def test_signed_mention_reaches_the_listener(fake_slack: FakeSlack, app: App) ->
     assert dispatch(app, body, headers).status == 200
     fake_slack.wait_for("chat.postMessage")
     (answer,) = fake_slack.messages("C1", thread_ts="1700000000.000100")
-    assert answer["text"] == "you said: <@U_BOT> at 2B?"
+    assert answer["text"] == "you said: <@U0BOT> at 2B?"
 
 
 @pytest.mark.parametrize(

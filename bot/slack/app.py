@@ -1,7 +1,7 @@
 """The Slack app: builds the Bolt `App` over the engine and registers the listeners. Nothing else."""
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -13,6 +13,8 @@ from bot.slack.answering import Answering
 from bot.slack.listeners import actions, commands, events, spend
 from bot.slack.poster import Poster
 
+WORKERS = 10
+"""Answers worked on at once when the caller brings no executor (Bolt's own default)."""
 WEB_API_TIMEOUT = 10
 """Seconds for one Web API call; slack_sdk retries connection errors and 429s (after Retry-After)."""
 
@@ -40,6 +42,7 @@ def build_app(
     Calls Slack's `auth.test` once (Bolt does, to learn the bot's own ids), so a wrong token fails here.
     """
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    workers = executor or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack-worker")
     app = App(
         client=client,
         signing_secret=secret or "",
@@ -47,11 +50,11 @@ def build_app(
         # Acks run on the request's own thread and all work runs lazily on `executor`: with False,
         # Bolt queues even a command's ack on `executor`, behind every answer in progress.
         process_before_response=True,
-        listener_executor=executor,
+        listener_executor=workers,
         logger=logging.getLogger("bot.slack.bolt"),
     )
     poster = Poster(client, engine.scrubber)
-    events.register(app, engine, Answering(engine, poster))
+    events.register(app, engine, Answering(engine, poster), workers)
     commands.register(app, engine, poster)
     actions.register(app, engine, poster)
     spend.register(app, engine, poster)

@@ -306,7 +306,7 @@ def test_an_llm_that_stops_mid_answer_is_followed_by_the_offline_answer_within_t
 def test_a_mention_with_no_question_gets_examples_of_what_to_ask(bot: SlackBot) -> None:
     """Just "@advisor" (or "help") is answered in the thread with example questions, not a guess."""
     mention = app_mention("", channel="CEMPTY")
-    mention["event"]["text"] = "<@U0ADVISOR> "  # a real Slack user id (the fake's U_BOT has an underscore)
+    mention["event"]["text"] = "<@U0ADVISOR> "  # a real Slack user id (the fake bot id would do as well)
     bot.send(mention)
     bot.settle()
     (reply,) = bot.replies("CEMPTY", mention["event"]["ts"])
