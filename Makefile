@@ -41,7 +41,7 @@ bench: install ## print retrieval quality, index build time and answer latency (
 bench-slack: install ## acknowledgement latency of `advisor serve --http` under 50 concurrent Slack events
 	$(BIN)/python bench/slack_load.py
 
-eval: install ## score the answer chain on the visible evaluation set
+eval: install ## score the answers on the development and held-out evaluation sets, side by side
 	$(BIN)/python bench/eval.py
 
 clean: ## remove the virtual environment
