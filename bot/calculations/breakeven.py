@@ -277,7 +277,9 @@ def _gpu_cost(
             origin,
         )
     )
-    if monthly != monthly.to_integral_value():
+    guide_hourly = find_gpu(framework.gpu, tables).hourly
+    if hourly == guide_hourly and monthly != monthly.to_integral_value():
+        # Only the guide's own $2.69/h is the figure it rounds; another price has no guide figure to differ from.
         rounded = tables.contradiction("gpu-month-rounded")
         flags.append((rounded.note + " This advisor uses the exact figure.", rounded.short))
     return monthly, what
