@@ -303,6 +303,10 @@ class KnowledgeIndex:
     def _open_store(self) -> ChunkStore:
         """Open the store; a damaged one is set aside (once, across processes) for `ensure_ready` to rebuild."""
         try:
+            if not self._database.exists():
+                # Chroma creates its tables on first open, and two processes doing so at once collide.
+                with file_lock(self._data_dir / "index.lock"):
+                    return ChunkStore(self._data_dir)
             return ChunkStore(self._data_dir)
         except StoreDamagedError as error:
             with file_lock(self._data_dir / "index.lock"):

@@ -49,6 +49,7 @@ def _truncate(path: Path) -> None:
 )
 def test_a_damaged_database_is_rebuilt_and_the_answer_still_comes(
     advisor: Advisor,
+    ready_data: Path,
     fault_environment: Path,
     caplog: pytest.LogCaptureFixture,
     damage: Callable[[Path], None],

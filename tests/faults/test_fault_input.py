@@ -59,7 +59,7 @@ def _binary_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 
 
 def test_bytes_that_are_not_text_on_stdin_are_skipped_with_one_line(
-    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch, ready_data: Path
 ) -> None:
     """`advisor ask --json -` skips a binary line with one line naming it, answers the others, and exits 2."""
     _binary_stdin(monkeypatch, b"\xff\xfe\x00binary\nwhat phase is $30K a month?\n")
