@@ -59,9 +59,12 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     grand = "grand" in text[amount.start : amount.end]
     bare_spend = (
         not _is_unit(first, words)
-        and any(pattern.search(text) for pattern in words.cue_patterns("phase"))
-        and not re.search(r"\btok(en)?s?\b|\busers?\b", text)
-    )
+        and any(
+            pattern.search(text) for intent in ("phase", "savings") for pattern in words.cue_patterns(intent)
+        )
+        and not re.search(r"\btok(en)?s?\b|\busers?\b|\bmau\b|\bdau\b", text)
+        and 100 <= amount.value < _LOOSE_TOKENS * 10
+    )  # "half a million a year on openai: which phase", "20k per month, 40% cache hits: savings?"
     if (
         amount.dollar
         or first == "dollars"
@@ -85,6 +88,8 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         _tokens(amount, first, after[1:], before, text, facts, words)
         return
     roles = words.roles
+    if first == "of" and len(after) > 1 and after[1] in {"input", "output", *roles.input, *roles.output}:
+        after, first = after[1:], after[1]  # "2M of output"
     if first in {"input", "output", "prompt", "completion", "in", "out", "back"} or (
         first in roles.input + roles.output and len(after) > 1 and after[1].split("/")[0] in tokens
     ):
@@ -99,9 +104,18 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
 
 
 def _is_unit(word: str, words: Vocabulary) -> bool:
+    if word[:1].isdigit():
+        return False  # the next amount ("20k; 40% of calls"), not this one's unit
     nouns = words.nouns
     head = word.split("/")[0]
-    return head in nouns.tokens or head in nouns.users or head in nouns.interactions or word.endswith("%")
+    roles = words.roles
+    return (
+        head in nouns.tokens
+        or head in nouns.users
+        or head in nouns.interactions
+        or head in {"input", "output", "prompt", "completion", *roles.input, *roles.output}
+        or word.endswith("%")
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -136,7 +150,7 @@ def _period(after: list[str], words: Vocabulary, limit: int = 4) -> Period | Non
 
 def _count_in_text(text: str, words: Vocabulary, nouns: tuple[str, ...]) -> bool:
     names = "|".join(re.escape(noun) for noun in sorted(nouns, key=len, reverse=True))
-    pattern = rf"\d[\d,.]*\s*[kmb]?\+?\s+(?:\w+\s+){{0,2}}(?:{names})\b"
+    pattern = rf"\d[\d,.]*\s*[kmb]?\+?\s+(?:\w+\s+){{0,2}}(?:{names})\b(?!\s*tok)"
     return re.search(pattern, text) is not None
 
 
@@ -292,6 +306,11 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
             return
+    wide = " ".join(after[:10])
+    for slot in ("cache_hit_share", "batch_share"):
+        if any(pattern.search(wide) for pattern in words.share_patterns(slot)):
+            setattr(facts, slot, share)  # "40% of it isn't time-sensitive and could be batched"
+            return
     if _has(near, r"\b(active|daily|every day|each day|dau|use it|uses it)\b"):
         facts.active_share = share  # "15% daily active, ... 600 input": the near word wins over the far one
         return
@@ -378,6 +397,7 @@ def _tokens(
     if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)") or _has(
         before[-4:],
         r"\b(gpu|h100|card|node)s? (can |could |will )?(serve|serves|does|do|handle|handles|process|processes)\b",
+        r"\b(each|every|one|a single) (\w+ )?(can |could |will )?(serve|serves|does|handles|processes|pushes)$",
     ):
         facts.tokens_per_gpu = value
         return
@@ -435,6 +455,8 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
             return "input"
     if rest[:2] and _has(rest[:3], r"^(of )?(output|back|in return|generated|answers?|responses?|replies)"):
         return "output"
+    if rest[:2] and _has(rest[:3], r"^of (input|prompts?|context)\b"):
+        return "input"
     if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?)\b"):
         return "output"
     return None

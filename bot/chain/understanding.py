@@ -20,8 +20,8 @@ from knowledge.tables import Tables
 from knowledge.vocabulary import Vocabulary, vocabulary
 
 _MONTHLY_USERS = re.compile(
-    r"\b(maus?|monthly (active )?\w+|(users|customers|people|members|visitors|seats|employees) (a|per|each) month"
-    r"|monthly actives?|(total|registered|signed.up) \w+)\b"
+    r"\b(maus?|(monthly|total|registered|signed.up) (active )?(users|customers|people|members|visitors|seats|accounts)"
+    r"|(users|customers|people|members|visitors|seats) (a|per|each) month|monthly actives?)\b"
 )
 """Users counted over a month (not all of whom come every day): the guide's daily share then applies."""
 _FREE_HITS = re.compile(
