@@ -181,8 +181,17 @@ def _serve_socket_mode(settings: Settings, credentials: Credentials) -> int:
         with stop.abort_while_loading():
             app, loaded_in = _load_app(settings, client, executor)
         handler = SocketModeHandler(app, app_token=credentials.app_token, web_client=client)
-        handler.client.connect()
-        print(f"advisor serve: connected to Slack in Socket Mode, ready after {loaded_in:.1f} s", flush=True)
+        handler.client.connect()  # a refused or unreachable socket is logged and retried, never raised
+        if handler.client.is_connected():
+            print(
+                f"advisor serve: connected to Slack in Socket Mode, ready after {loaded_in:.1f} s", flush=True
+            )
+        else:
+            print(
+                f"advisor serve: ready after {loaded_in:.1f} s, but could not connect to Slack's Socket Mode "
+                "endpoint yet; retrying (the log says why)",
+                flush=True,
+            )
         stop.wait()
         print("advisor serve: stopping; finishing answers in flight", flush=True)
     except _Stopped:
