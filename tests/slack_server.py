@@ -1,7 +1,8 @@
 """A fake Slack Web API on 127.0.0.1 and a free port, for the Slack app's tests.
 
 It speaks Slack's wire format to a real `slack_sdk.WebClient`: JSON, form or query parameters, a
-Bearer bot token, `{"ok": false, "error": ...}` answers, HTTP 429 with `Retry-After`, the upload URL
+Bearer bot token (an app-level `xapp-` token for `apps.connections.open`, whose Socket Mode URL
+tests/slack_socket.py serves), `{"ok": false, "error": ...}` answers, HTTP 429 with `Retry-After`, the upload URL
 of `files_upload_v2` and response URLs. What it knows and the rules it answers by are in
 tests/slack_workspace.py; this module adds HTTP, records every call, and injects faults.
 
@@ -220,8 +221,11 @@ class FakeSlack(Workspace):
         token = authorization.removeprefix("Bearer ")
         if not authorization:
             return 200, {"ok": False, "error": "not_authed"}, {}
-        if token == authorization or not token.startswith("xoxb-") or token in self.revoked_tokens:
+        if token == authorization or not token.startswith(("xoxb-", "xapp-")) or token in self.revoked_tokens:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        # The app-level token (xapp-) opens Socket Mode connections and does nothing else; the bot token the rest.
+        if token.startswith("xapp-") != (method == "apps.connections.open"):
+            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
         return self._fault(method) or (200, self.answer(method, params), {})
 
     def _fault(self, method: str) -> Reply | None:

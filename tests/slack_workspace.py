@@ -12,6 +12,7 @@ import json
 import mimetypes
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -78,9 +79,13 @@ class Workspace:
         """users.info answers per user id, merged over a plain member, e.g. {"U1": {"is_admin": True}}."""
         self.revoked_tokens: set[str] = set()
         """Tokens answered with invalid_auth."""
+        self.socket_mode_url: str | None = None
+        """Where apps.connections.open sends Socket Mode clients (tests/slack_socket.py sets it), e.g.
+        ws://127.0.0.1:PORT/link/; None: this server's own /link/, where no WebSocket answers."""
         self.reset()
         self._methods: dict[str, Method] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
@@ -120,6 +125,7 @@ class Workspace:
             self._denied: set[str] = set()
             self._archived: set[str] = set()
             self._ids = itertools.count(1)
+            self._tickets: set[str] = set()
             self.users.clear()
             self.revoked_tokens.clear()
 
@@ -252,6 +258,21 @@ class Workspace:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _connections_open(self, params: Params) -> dict[str, Any]:
+        """A fresh Socket Mode URL (the app token was checked with the others); its ticket works once."""
+        ticket = f"{next(self._ids):08d}-{uuid.uuid4().hex}"
+        self._tickets.add(ticket)
+        link = self.socket_mode_url or f"{self.origin.replace('http', 'ws', 1)}/link/"
+        return {"url": f"{link}?ticket={ticket}&app_id={APP_ID}"}
+
+    def redeem_ticket(self, ticket: str) -> bool:
+        """Whether `ticket` came from apps.connections.open and was not used yet; it is used up."""
+        with self._lock:
+            if ticket not in self._tickets:
+                return False
+            self._tickets.discard(ticket)
+            return True
 
     def _post_message(self, params: Params) -> dict[str, Any]:
         channel = self._channel(params.get("channel"))
