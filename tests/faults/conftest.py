@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fault_helpers import ADVISOR, OUR_USAGE, Advisor, Run, subprocess_env
+from fault_helpers import OUR_USAGE, Advisor, Run
 
 from bot.cli import main
 
@@ -52,11 +52,16 @@ def indexed_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     notes = root / "notes" / "our-usage.md"
     notes.parent.mkdir()
     notes.write_text(OUR_USAGE, encoding="utf-8")
-    env = subprocess_env(root / "data")
-    done = subprocess.run(
-        [*ADVISOR, "ingest", str(notes)], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADVISOR_DATA_DIR", str(root / "data"))
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.setenv("ANONYMIZED_TELEMETRY", "False")
+        for name in [
+            name for name in os.environ if name.startswith("ADVISOR_") and name != "ADVISOR_DATA_DIR"
+        ]:
+            patch.delenv(name)
+        patch.chdir(root)
+        assert main(["ingest", "--json", str(notes)]) == 0
     return root
 
 

@@ -35,7 +35,7 @@ def test_an_ingest_killed_midway_is_finished_from_the_kept_copy(
     sections = [
         f"## Part {n}\n\n"
         + " ".join(f"Paragraph {n} about {BIG_TOPIC} and capacity item {n}-{w}." for w in range(40))
-        for n in range(60)
+        for n in range(24)
     ]
     big.write_text(
         "# Big notes\n\n" + "\n\n".join(sections) + f"\n\n## Ending\n\nThe final {BIG_TOPIC} capybara word.\n"
