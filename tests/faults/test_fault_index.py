@@ -86,3 +86,13 @@ def test_documents_are_kept_under_the_data_folder(advisor: Advisor, ready_data: 
     assert [path.name for path in copies] == ["our-usage.md"]
     assert "zanzibar" in copies[0].read_text(encoding="utf-8")
     assert (ready_data / "documents" / "manifest.json").is_file()
+
+
+def test_advisor_ingest_repairs_a_damaged_index(advisor: Advisor, ready_data: Path) -> None:
+    """`advisor ingest`, which once failed on a damaged chroma.sqlite3 too, rebuilds it with your documents."""
+    _not_a_database(ready_data)
+    run = advisor("ingest")
+    assert run.code == 0, run.err
+    assert "Knowledge index:" in run.out
+    assert list(ready_data.glob("chroma.damaged-*"))
+    assert _ours_first(advisor("search", "-k", "1", FIND_OURS).out)
