@@ -1,6 +1,5 @@
 """Settings, read once at start-up from the environment (and a `.env` file) and passed down."""
 
-import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,7 @@ class Settings(BaseSettings):
             return default_data_dir()
         return value
 
-    @functools.cached_property
+    @property
     def data_dir(self) -> Path:
         """The data folder, created on first use and checked to be a writable folder.
 
