@@ -14,8 +14,9 @@ from bot.chain.answer import Draft, Quote, Turn
 from bot.chain.compose import clarify, compose, refused
 from bot.chain.executor import execute
 from bot.chain.plan import DEFAULT_MODEL, plan_question
-from bot.chain.quotes import PassageLike, Similarity, best_sentences, cosine, split_sentences
+from bot.chain.quotes import PassageLike, Similarity, best_sentences
 from knowledge.tables import Tables
+from knowledge.text import cosine, split_sentences
 
 __all__ = ["DEFAULT_MODEL", "OfflineAnswerer", "PassageLike", "best_sentences"]
 

@@ -276,47 +276,62 @@ def _interactions(
 
 def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary) -> None:
     share = amount.value / 100
+
+    def _high(slot: str) -> None:
+        if amount.high is not None:
+            facts.highs[slot] = amount.high / 100  # "35-40% hits": both ends are run
+
     window = f"{' '.join(before)} | {' '.join(after[:8])}"
     near = f"{' '.join(before[-2:])} | {' '.join(after[:4])}"
     if any(pattern.search(" ".join(before)) for pattern in words.share_patterns("cache_hit_cost")):
         facts.cache_hit_cost = share
+        _high("cache_hit_cost")
         return
     if _has(before[-4:], r"\bdiscount( \w+){0,2}$") and _has(before[-5:], r"\bbatch"):
-        facts.batch_discount = share  # "if the batch discount were only 25%"
+        facts.batch_discount = share
+        _high("batch_discount")  # "if the batch discount were only 25%"
         return
     if _has(before[-2:], r"\b(hits?|cached|reads?) at$") and _has(
         after[:5], r"^of (the |a )?(normal |full |regular |list |usual )?(price|cost|rate|call|request)"
     ):
-        facts.cache_hit_cost = share  # "hits at 10% of the price"
+        facts.cache_hit_cost = share
+        _high("cache_hit_cost")  # "hits at 10% of the price"
         return
     if before and before[-1] in {"for", "at", "of", "to", "is", "="}:
         # "batch api for 25% + caching 35%": a share joined to the words before it belongs to them.
         for slot in ("cache_hit_share", "batch_share"):
             if any(pattern.search(" ".join(before[-4:])) for pattern in words.share_patterns(slot)):
                 setattr(facts, slot, share)
+                _high(slot)
                 return
     if _has(after[:10], r"\b(input|prompts?)\b.*\bcach", r"\bcach\w*( \w+)? (input|prompts?)\b"):
-        facts.cache_hit_share = share  # "60% of the input is served from the prompt cache"
+        facts.cache_hit_share = share
+        _high("cache_hit_share")  # "60% of the input is served from the prompt cache"
         return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
             setattr(facts, slot, share)
+            _high(slot)
             return
     for slot in ("cache_hit_share", "batch_share"):
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
+            _high(slot)
             return
     wide = " ".join(after[:10])
     for slot in ("cache_hit_share", "batch_share"):
         if any(pattern.search(wide) for pattern in words.share_patterns(slot)):
-            setattr(facts, slot, share)  # "40% of it isn't time-sensitive and could be batched"
+            setattr(facts, slot, share)
+            _high(slot)  # "40% of it isn't time-sensitive and could be batched"
             return
     if _has(near, r"\b(active|daily|every day|each day|dau|use it|uses it)\b"):
-        facts.active_share = share  # "15% daily active, ... 600 input": the near word wins over the far one
+        facts.active_share = share
+        _high("active_share")  # "15% daily active, ... 600 input": the near word wins over the far one
         return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
+            _high(slot)
             return
 
 

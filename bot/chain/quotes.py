@@ -9,75 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "at",
-        "by",
-        "is",
-        "are",
-        "be",
-        "we",
-        "our",
-        "us",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "with",
-        "what",
-        "which",
-        "how",
-        "do",
-        "does",
-        "should",
-        "can",
-        "will",
-        "would",
-        "i",
-        "my",
-        "me",
-        "there",
-        "their",
-        "they",
-        "them",
-        "as",
-        "from",
-        "than",
-        "then",
-        "when",
-        "where",
-        "who",
-        "why",
-        "if",
-        "yet",
-        "still",
-        "just",
-        "much",
-        "many",
-        "more",
-        "most",
-        "about",
-        "into",
-        "per",
-        "so",
-        "not",
-        "no",
-        "any",
-    ]
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\"(])")
+from knowledge.text import STOPWORDS, cosine, split_sentences, stem
+
+__all__ = ["PassageLike", "Similarity", "best_sentences", "cosine", "split_sentences"]
 
 
 class PassageLike(Protocol):
@@ -92,6 +26,8 @@ class PassageLike(Protocol):
 Similarity = Callable[[str, list[str]], list[float]]
 """Cosine similarity of a question to each of a list of sentences."""
 
+_EXACT_BONUS = 0.2
+"""Added per question word a sentence repeats exactly, on top of the stemmed match."""
 _REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
 """Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
 _PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
@@ -110,6 +46,7 @@ def best_sentences(
     ends with a colon brings the lines it introduces.
     """
     terms = _terms(question)
+    exact = _exact_words(question)
     quotable = [passage for passage in passages[:4] if passage.section not in _REFERENCE_LISTS]
     per_passage = [(_heading(passage), split_sentences(passage.text)) for passage in quotable]
     flat = [
@@ -130,11 +67,12 @@ def best_sentences(
 
     scored: list[tuple[float, int, int]] = []
     asked = 0.0
-    for (rank, position, sentence), found, cosine in zip(flat, words, semantic, strict=True):
+    for (rank, position, sentence), found, closeness in zip(flat, words, semantic, strict=True):
         own = sum(math.log(1 + len(flat) / frequency[term]) for term in terms & found) / (
             1 + len(found) ** 0.5 / 3
         )
-        own += 4.0 * cosine
+        own += 4.0 * closeness
+        own += _EXACT_BONUS * len(exact & _exact_words(sentence))
         if position == 0:
             asked = 0.0
         if sentence.endswith("?"):
@@ -175,26 +113,15 @@ def _heading(passage: PassageLike) -> str:
     return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
 
 
-def cosine(left: Sequence[float], right: Sequence[float]) -> float:
-    """Cosine similarity of two vectors (0 when either is all zeros)."""
-    dot = sum(a * b for a, b in zip(left, right, strict=True))
-    norm = math.sqrt(sum(a * a for a in left)) * math.sqrt(sum(b * b for b in right))
-    return dot / norm if norm else 0.0
-
-
-def split_sentences(text: str) -> list[str]:
-    """A passage's sentences, list items and lines each on their own."""
-    lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -")]
-    return [sentence.strip() for line in lines for sentence in _SENTENCE_END.split(line) if sentence.strip()]
+def _exact_words(text: str) -> set[str]:
+    """The words as written (not stemmed): "cache" in the question matches "cache" better than "caching"."""
+    return {
+        word
+        for word in re.findall(r"[a-z][a-z0-9-]+", text.lower())
+        if word not in STOPWORDS and len(word) > 2
+    }
 
 
 def _terms(text: str) -> set[str]:
     words = re.findall(r"[a-z][a-z0-9-]+", text.lower())
-    return {_stem(word) for word in words if word not in _STOPWORDS and len(word) > 2}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    return {stem(word) for word in words if word not in STOPWORDS and len(word) > 2}

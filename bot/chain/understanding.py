@@ -217,6 +217,15 @@ def normalise(question: str, words: Vocabulary) -> str:
     text = re.sub(rf"\b(?:{rough})\s+(?=[$\d.])", "", text)
     text = re.sub(r"(\d[kmb]?)\s*(?:usd|dollars?|bucks)\b", r"\1 dollars", text)
     text = re.sub(r"\bhalf an? (thousand|million|billion|trillion)\b", r"0.5 \1", text)
+    text = re.sub(
+        r"(?<![\w.,])(\d+|[a-z]+) and a half\b",
+        lambda m: (
+            (_plain(words.number_words[m[1]]) if m[1] in words.number_words else m[1]) + ".5"
+            if m[1].isdigit() or m[1] in words.number_words
+            else m[0]
+        ),
+        text,
+    )  # "one and a half billion" is 1.5 billion, not "one and 50%"
     text = re.sub(r"\busd\s*(?=\d)", "$", text)
     text = _fraction_pattern(words).sub(
         lambda match: (
@@ -225,6 +234,11 @@ def normalise(question: str, words: Vocabulary) -> str:
         text,
     )
     text = _number_words(text, words)
+    text = re.sub(
+        r"(?<![\w.,/$])([1-9])/([2-9]|10)(?= of\b)",
+        lambda m: f"{(Decimal(m[1]) * 100 / Decimal(m[2])).normalize():f}%",
+        text,
+    )  # "2/3 of requests"
     text = re.sub(r"\b(\d{1,2}) (?:in|out of) (\d{1,3})\b(?![.,\d%kmb])(?! out)", _one_in, text)
     return re.sub(r"[ \t]+", " ", text)
 
