@@ -26,8 +26,12 @@ class PassageLike(Protocol):
 Similarity = Callable[[str, list[str]], list[float]]
 """Cosine similarity of a question to each of a list of sentences."""
 
-_EXACT_BONUS = 0.2
-"""Added per question word a sentence repeats exactly, on top of the stemmed match."""
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (much|many|long|big|often)\b|\bwhat (percentage|share|fraction)\b|\broughly\b"
+)
+_FIGURE = re.compile(r"\d")
+_FIGURE_BONUS = 0.3
+"""Added to a sentence with a figure in it when the question asks for a quantity ("how much does a cache save?")."""
 _REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
 """Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
 _PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
@@ -46,7 +50,7 @@ def best_sentences(
     ends with a colon brings the lines it introduces.
     """
     terms = _terms(question)
-    exact = _exact_words(question)
+    quantity = bool(_QUANTITY_QUESTION.search(question.lower()))
     quotable = [passage for passage in passages[:4] if passage.section not in _REFERENCE_LISTS]
     per_passage = [(_heading(passage), split_sentences(passage.text)) for passage in quotable]
     flat = [
@@ -72,7 +76,8 @@ def best_sentences(
             1 + len(found) ** 0.5 / 3
         )
         own += 4.0 * closeness
-        own += _EXACT_BONUS * len(exact & _exact_words(sentence))
+        if quantity and _FIGURE.search(sentence):
+            own += _FIGURE_BONUS
         if position == 0:
             asked = 0.0
         if sentence.endswith("?"):
@@ -111,15 +116,6 @@ def best_sentences(
 
 def _heading(passage: PassageLike) -> str:
     return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
-
-
-def _exact_words(text: str) -> set[str]:
-    """The words as written (not stemmed): "cache" in the question matches "cache" better than "caching"."""
-    return {
-        word
-        for word in re.findall(r"[a-z][a-z0-9-]+", text.lower())
-        if word not in STOPWORDS and len(word) > 2
-    }
 
 
 def _terms(text: str) -> set[str]:
