@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from bot.chain.answer import Source
+from bot.chain.answer import Source, Turn
 from bot.chain.chain import AdvisorChain
 from bot.chain.evaluation import (
     KINDS,
@@ -22,6 +22,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.tables import tables
 
 QUESTIONS = Path(__file__).parent / "data" / "eval_questions.yml"
+TEMPLATES = Path(__file__).parent / "data" / "eval_templates.yml"
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,63 @@ class ScriptedAsker:
         return ScriptedAnswer(text=self.answers.get(question, ""), sources=(source,))
 
 
-def test_offline_answers_the_guides_questions(tmp_path: Path, embeddings: Embeddings) -> None:
-    """Every original calculation question gets its expected numbers and at least 90% of general ones the right fact."""
-    index = KnowledgeIndex(tmp_path, embeddings)
+DEVELOPMENT_NUMERIC_BAR = 0.99
+"""Share of the development set's numeric questions (hand-written, templates, conversations) answered right: 380/380 at
+the last `make eval`; held a little below so one new hard question does not turn the suite red."""
+DEVELOPMENT_GENERAL_BAR = 55 / 63
+"""The development general questions right at the last `make eval` (55 of 63); the issue's target is 90%."""
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory, embeddings: Embeddings) -> AdvisorChain:
+    """The offline advisor over a fresh index of the guide, shared by the tests that score whole sets."""
+    index = KnowledgeIndex(tmp_path_factory.mktemp("index"), embeddings)
     index.ensure_ready()
-    chain = AdvisorChain(retriever=index, offline=OfflineAnswerer(tables(), embeddings))
+    return AdvisorChain(retriever=index, offline=OfflineAnswerer(tables(), embeddings))
+
+
+@dataclass(frozen=True)
+class PlainAnswer:
+    """An offline answer's text, with no sources (numeric questions are scored on the text alone)."""
+
+    text: str
+    sources: tuple[Source, ...] = ()
+
+
+class NumbersOnly:
+    """The offline answerer without retrieval, keeping each conversation's turns: numbers do not depend on quotes."""
+
+    def __init__(self) -> None:
+        self.answerer = OfflineAnswerer(tables())
+        self.turns: dict[str, list[Turn]] = {}
+
+    def ask(self, question: str, conversation_id: str | None = None) -> PlainAnswer:
+        """Answer from the calculators, in the light of the conversation's earlier turns."""
+        history = self.turns.setdefault(conversation_id, []) if conversation_id else []
+        draft = self.answerer.answer(question, [], tuple(history))
+        history.append(Turn(question, draft.text, draft.calculations))
+        return PlainAnswer(draft.text)
+
+
+def test_development_numeric_questions_hold_the_bar() -> None:
+    """Every kind of numeric development question (hand-written, generated, follow-ups) is answered at the bar."""
+    questions = load_evaluation_set(QUESTIONS, TEMPLATES, tables())
+    assert questions is not None
+    numeric = {key: cases for key, cases in questions.items() if key != "general"}
+    report = evaluate(NumbersOnly(), numeric)
+    assert report.calculation_total >= 350
+    assert report.calculation_score >= DEVELOPMENT_NUMERIC_BAR, report.to_text()
+
+
+def test_development_general_questions_hold_the_bar(chain: AdvisorChain) -> None:
+    """The development general questions get the right section and fact at the bar."""
+    questions = load_questions(QUESTIONS)
+    report = evaluate(chain, {"general": questions["general"]})
+    assert report.general_score >= DEVELOPMENT_GENERAL_BAR - 1e-9, report.to_text()
+
+
+def test_offline_answers_the_guides_questions(chain: AdvisorChain) -> None:
+    """Every original calculation question gets its expected numbers and at least 90% of general ones the right fact."""
     questions = seed_questions(load_questions(QUESTIONS))
     assert (len(questions["calculation"]), len(questions["general"])) == (26, 28)
     report = evaluate(chain, questions)
