@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.slack.answering import Answering
 from bot.slack.listeners import actions, commands, events, spend
 from bot.slack.poster import Poster
+from bot.slack.workers import AcksFirst
 
 WORKERS = 10
 """Answers worked on at once when the caller brings no executor (Bolt's own default)."""
@@ -42,7 +43,9 @@ def build_app(
     Calls Slack's `auth.test` once (Bolt does, to learn the bot's own ids), so a wrong token fails here.
     """
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    workers = executor or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack-worker")
+    workers = AcksFirst(
+        executor or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack-worker")
+    )
     app = App(
         client=client,
         signing_secret=secret or "",
