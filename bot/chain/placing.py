@@ -53,6 +53,10 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         _share(replace(amount, value=amount.value * 100, percent=True), before, after, facts, words)
         return
     first = after[0] if after else ""
+    if re.match(r"\s*[.;](\s|$)", text[amount.end :]) and _labelled(
+        amount, first, before, text, facts, words
+    ):
+        return  # "queries per active user per day: 2. tokens per query: ...": the next word is another field's
     spend_words = _has(before[-3:], r"\b(spend|spending|spent|bill|paying|pay|budget|invoice)\b") or _has(
         after[:3], r"^((monthly|annual|yearly|api|ai|llm|openai) )?(spend|bill|budget|invoice)\b"
     )
@@ -100,7 +104,34 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
             rest = rest[1:]
         _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
         return
+    if _labelled(amount, first, before, text, facts, words):
+        return
     _count(amount, first, after, before, text, facts, words)
+
+
+def _labelled(
+    amount: Amount, first: str, before: list[str], text: str, facts: "Facts", words: Vocabulary
+) -> bool:
+    """An amount after its label, as in a form: "MAU 1,000", "users: 25k", "queries per user per day: 3"."""
+    nouns = words.nouns
+    head = first.split("/")[0]
+    ends_field = re.match(r"\s*[.;,](\s|$)", text[amount.end :]) is not None
+    if not ends_field and (head in nouns.users or head in nouns.interactions or head in nouns.tokens):
+        return False
+    if len(before) > 1 and re.match(r"[\d$]", before[-2]):
+        return False  # "10K MAU, 2 queries": the noun before is the earlier amount's
+    last = before[-1] if before else ""
+    if last in nouns.users or last in {"mau", "maus", "dau", "daus"}:
+        facts.users = amount.value
+        if last in nouns.daily_users or last.startswith("dau"):
+            facts.active_share = facts.active_share or Decimal(1)
+        return True
+    interactions = "|".join(re.escape(noun) for noun in nouns.interactions)
+    label = _words(text[max(0, amount.start - 80) : amount.start])[-8:]
+    if amount.value < 1000 and _has(label, rf"\b({interactions}) (\w+ ){{0,4}}(per|a|each) day$"):
+        facts.interactions_per_day = amount.value
+        return True
+    return False
 
 
 def _is_unit(word: str, words: Vocabulary) -> bool:
@@ -291,7 +322,10 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         facts.batch_discount = share
         _high("batch_discount")  # "if the batch discount were only 25%"
         return
-    if _has(before[-2:], r"\b(hits?|cached|reads?) at$") and _has(
+    hit_word = _has(before[-2:], r"\b(hits?|cached|reads?) at$") or (
+        facts.cache_hit_share is not None and before[-1:] == ["at"]
+    )
+    if hit_word and _has(
         after[:5], r"^of (the |a )?(normal |full |regular |list |usual )?(price|cost|rate|call|request)"
     ):
         facts.cache_hit_cost = share
