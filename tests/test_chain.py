@@ -290,3 +290,16 @@ def test_concurrent_questions_get_the_answers_they_would_get_alone(
         expected = alone.ask(f"should we self-host at {volume} tokens a month?").text
         assert first == expected
     assert StatsStore(open_db(tmp_path)).summary().answers == 16
+
+
+def test_a_database_failing_mid_run_does_not_stop_the_answer(
+    index: KnowledgeIndex, embeddings: Embeddings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the cache, stats and memory tables gone under a running chain, the question is still answered."""
+    chain = make_chain(index, tmp_path, embeddings, cache=True)
+    with open_db(tmp_path).write() as connection:
+        for table in ("cached_answers", "answer_log", "conversation_turns"):
+            connection.exec_driver_sql(f"DROP TABLE {table}")
+    answer = chain.ask("Should we self-host at 500M tokens a month?", conversation_id="thread-1")
+    assert "$7,391.10" in answer.text
+    assert "answering without it" in caplog.text

@@ -10,14 +10,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from langchain_core.runnables import Runnable, RunnableLambda
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.chain.answer import Answer, Draft, Mode, Source, Turn
 from bot.chain.offline import OfflineAnswerer, PassageLike
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class Retriever(Protocol):
@@ -164,7 +166,9 @@ class AdvisorChain:
 
     def history(self, conversation_id: str) -> list[Turn]:
         """The conversation's earlier turns, oldest first (none without memory)."""
-        return self._memory.history(conversation_id) if self._memory is not None else []
+        if self._memory is None:
+            return []
+        return _unless_store_fails("reading the conversation", self._memory.history, conversation_id) or []
 
     @property
     def retriever(self) -> Retriever:
@@ -192,13 +196,15 @@ class AdvisorChain:
                 arrive whole, in milliseconds).
         """
         started = self._clock()
-        history = self._memory.history(conversation_id) if self._memory and conversation_id else []
+        history = self.history(conversation_id) if conversation_id else []
         fingerprint = self._fingerprint()
         vector = self._embeddings.embed_query(question) if self._embeddings is not None else None
         answer_id = uuid.uuid4().hex
         plan = self._plan_key(question) if self._plan_key is not None and not history else None
         if self._cache is not None and not history:
-            cached = self._cache.get(question, fingerprint, vector=vector, plan=plan)
+            cached = _unless_store_fails(
+                "reading the answer cache", self._cache.get, question, fingerprint, vector=vector, plan=plan
+            )
             if cached is not None:
                 answer = replace(
                     cached[0],
@@ -247,15 +253,24 @@ class AdvisorChain:
             answer_id=answer_id,
         )
         if self._cache is not None and not history and mode != "offline-fallback":
-            self._cache.put(question, answer, fingerprint, vector=vector, plan=plan)
+            _unless_store_fails(
+                "storing the answer in the cache",
+                self._cache.put,
+                question,
+                answer,
+                fingerprint,
+                vector=vector,
+                plan=plan,
+            )
         self._finish(answer, conversation_id, error=state.get("notice"))
         return answer
 
     def _finish(self, answer: Answer, conversation_id: str | None, error: str | None = None) -> None:
         if self._stats is not None:
-            self._stats.record(answer, error=error)
+            _unless_store_fails("recording the answer's stats", self._stats.record, answer, error=error)
         if self._memory is not None and conversation_id:
-            self._memory.remember(conversation_id, Turn(answer.question, answer.text, answer.calculations))
+            turn = Turn(answer.question, answer.text, answer.calculations)
+            _unless_store_fails("remembering the conversation", self._memory.remember, conversation_id, turn)
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = self._clock()
@@ -305,3 +320,12 @@ class AdvisorChain:
 
     def _ms(self, since: float) -> float:
         return round((self._clock() - since) * 1000, 2)
+
+
+def _unless_store_fails(doing: str, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+    """Run a cache, stats or memory call; if the database fails, log it and answer anyway (None)."""
+    try:
+        return call(*args, **kwargs)
+    except (SQLAlchemyError, OSError):
+        logger.exception("%s failed; answering without it", doing)
+        return None
