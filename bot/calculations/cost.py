@@ -93,6 +93,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
         f"  Input:  {format_tokens(tokens.input_tokens)} tokens = {format_usd(cost.input_cost, cents=True)}",
         f"  Output: {format_tokens(tokens.output_tokens)} tokens = {format_usd(cost.output_cost, cents=True)}",
     ]
+    saved: list[str] = []
     if request.cached_input_share:
         assumptions.append(
             Assumption(
@@ -102,6 +103,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             )
         )
         details.append(f"  Prompt caching saves {format_usd(cost.cache_saving, cents=True)}.")
+        saved.append(f"prompt caching saves {format_usd(cost.cache_saving, cents=True)}")
     if request.batch_share:
         assumptions.append(
             Assumption(
@@ -111,6 +113,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             )
         )
         details.append(f"  The Batch API saves {format_usd(cost.batch_saving, cents=True)}.")
+        saved.append(f"the Batch API saves {format_usd(cost.batch_saving, cents=True)}")
     result = _result(cost, price.model, quote.source)
     result |= {
         "blended_monthly_cost": blended,
@@ -125,6 +128,7 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
             f"{format_tokens(tokens.input_tokens)} input ({format_usd(cost.input_cost, cents=True)}) + "
             f"{format_tokens(tokens.output_tokens)} output tokens ({format_usd(cost.output_cost, cents=True)}) a month "
             f"on {price.model}: {format_usd(cost.monthly_cost, cents=True)} a month at list prices."
+            + (f" Against list prices, {' and '.join(saved)} a month." if saved else "")
         ),
         assumptions=tuple(assumptions),
         flags=(

@@ -331,6 +331,14 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         facts.cache_hit_cost = share
         _high("cache_hit_cost")  # "hits at 10% of the price"
         return
+    own = _own_words(after[:10], r"\d.*%$")
+    if _has(own, r"\binput\b.*\bcach", r"\bprompt cach", r"\bcach\w*( \w+)? input\b") or _has(
+        before[-5:],
+        r"\b(prompt cach\w*|cached input|input cach\w*)( hit)?( rate| share| ratio)?( of| at| is)?$",
+    ):
+        facts.cached_input_share = share
+        _high("cached_input_share")  # "60% of the input is served from the prompt cache"
+        return
     if before and before[-1] in {"for", "at", "of", "to", "is", "="}:
         # "batch api for 25% + caching 35%": a share joined to the words before it belongs to them.
         for slot in ("cache_hit_share", "batch_share"):
@@ -338,10 +346,6 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
                 setattr(facts, slot, share)
                 _high(slot)
                 return
-    if _has(after[:10], r"\b(input|prompts?)\b.*\bcach", r"\bcach\w*( \w+)? (input|prompts?)\b"):
-        facts.cache_hit_share = share
-        _high("cache_hit_share")  # "60% of the input is served from the prompt cache"
-        return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
             setattr(facts, slot, share)
@@ -371,6 +375,12 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
 
 _OPS = r"\b(ops|operations|devops|on.?call|sre|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|hourly rate for)\b"
 _GPU = r"\b(gpu|gpus|h100s?|instance|rental|card|node|box|server|compute)\b"
+
+
+def _own_words(after: list[str], amount: str = r"[$\d]") -> list[str]:
+    """The words after an amount up to the next one: in "80% input, 50% of input cached" the cache is 50%'s."""
+    upto = next((i for i, word in enumerate(after[1:], start=1) if re.match(amount, word)), len(after))
+    return after[:upto]
 
 
 def _distance(after: list[str], before: list[str], pattern: str) -> int:

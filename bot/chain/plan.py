@@ -272,7 +272,12 @@ def _calls(
     usage, total, input_tokens, output_tokens = _usage(facts)
     if usage is not None:
         calls.append(usage)
-    wants_cost = Intent.COST in asked or bool(facts.models) or facts.api_price_per_1k is not None
+    wants_cost = (
+        Intent.COST in asked
+        or bool(facts.models)
+        or facts.api_price_per_1k is not None
+        or facts.cached_input_share is not None
+    )
     if not wants_cost or (intent is Intent.TOKENS and not facts.models):
         return calls if usage is not None else []
     models: list[str | None] = list(facts.models) or [None]
@@ -360,12 +365,23 @@ def _cost(
                 model=model,
                 input_tokens=input_tokens or Decimal(0),
                 output_tokens=output_tokens or Decimal(0),
-                cached_input_share=facts.cache_hit_share,
+                cached_input_share=facts.cached_input_share
+                if facts.cached_input_share is not None
+                else facts.cache_hit_share,
                 batch_share=facts.batch_share,
             )
         )
     else:
-        args = ApiCostArgs.model_validate(_set(model=model, tokens=total, input_share=facts.input_share))
+        split = facts.input_share is not None  # with the split known, cache and batch can be priced
+        args = ApiCostArgs.model_validate(
+            _set(
+                model=model,
+                tokens=total,
+                input_share=facts.input_share,
+                cached_input_share=facts.cached_input_share if split else None,
+                batch_share=facts.batch_share if split else None,
+            )
+        )
     return ToolCall("api_cost", args, assumed)
 
 

@@ -64,6 +64,8 @@ class Facts:
     cache_hit_share: Decimal | None = None
     cache_hit_cost: Decimal | None = None
     batch_share: Decimal | None = None
+    cached_input_share: Decimal | None = None
+    """The share of input tokens served from the provider's prompt cache (priced by the model's cached rate)."""
     batch_discount: Decimal | None = None
     """The Batch API's discount when the question states one (the guide's is 50%)."""
     spend_per_user: Decimal | None = None
