@@ -8,7 +8,6 @@ search (Chroma's database file changed) and the in-memory copies are read again.
 
 import hashlib
 import logging
-import re
 import sys
 import threading
 import time
@@ -34,6 +33,7 @@ from knowledge.documents import DocumentShelf, KeptDocument, chunk_digest
 from knowledge.errors import NoDocumentsError, RetrievalModeError, SourceNotFoundError, UnsupportedFileError
 from knowledge.guide import GUIDE_SOURCE, guide_text
 from knowledge.store import ChunkStore, set_aside
+from knowledge.text import words as _tokens
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +47,6 @@ HYBRID_VECTOR_WEIGHT = 0.5
 """Share of the vector score in a hybrid score; the rest is the keyword score."""
 
 _EMBED_BATCH = 32
-_TOKEN = re.compile(r"[a-z0-9]+")
-# Question words ("how", "should", "we") would otherwise make the FAQ match every question.
-_STOPWORD_TEXT = """a an the and or but if of to in on at for from by with about as into over under than then so
-    is are was were be been being do does did done have has had having i we our ours us you your
-    they their them it its this that these those there here what which who whom whose when where
-    why how can could should would will shall may might must not no yes just still very really
-    much many more most some any all each every own same other such only also too up down out off
-    again once"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_SUFFIXES = ("ing", "ed", "es", "s")
 
 
 @dataclass(frozen=True)
@@ -530,19 +520,6 @@ def _store_version(database: Path) -> tuple[int, int, int, int]:
         else:
             version += [stat.st_mtime_ns, stat.st_size]
     return (version[0], version[1], version[2], version[3])
-
-
-def _tokens(text: str) -> list[str]:
-    """Lowercase words without stopwords, crudely stemmed so "hosting", "hosted", "hosts" all match "host"."""
-    return [_stem(word) for word in _TOKEN.findall(text.lower()) if word not in _STOPWORDS]
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
-    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def _min_max(scores: dict[str, float], *, floor: float | None = None) -> dict[str, float]:
