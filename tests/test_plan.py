@@ -396,3 +396,26 @@ def test_follow_ups_that_grow_or_add_a_spare(
 ) -> None:
     """ "when it triples", "10x that" scale the last main quantity; "one spare GPU" reaches the break-even."""
     assert calls(plan_question(follow_up, (Turn(first, "", ()),))) == [planned]
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "10K users, 40% daily active, 5 messages a day of 300 in and 700 out - how many tokens per day?",
+            "A day: 20M tokens",
+        ),
+        ("what is our daily cost for 300M tokens a month on gpt-4o?", "A day: $62.50 cost on gpt-4o"),
+        ("weekly cost of 300M tokens a month on gpt-4o?", "A week: $437.50 cost on gpt-4o"),
+    ],
+)
+def test_figures_asked_per_day_or_week_are_said_per_day_or_week(question: str, said: str) -> None:
+    """ "how many tokens per day?" or "daily cost" gets the monthly figure and the one for the period asked."""
+    assert said in answer(question)
+
+
+def test_a_rate_the_question_states_is_not_a_period_it_asks_for() -> None:
+    """ "5M tokens a day ... cost monthly" converts the rate to a month and adds no daily figure."""
+    plan = plan_question("we burn about 5M tokens a day on gpt-4o-mini, what does that cost monthly")
+    assert plan.per is None
+    assert "A day:" not in answer("we burn about 5M tokens a day on gpt-4o-mini, what does that cost monthly")

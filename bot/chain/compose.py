@@ -57,8 +57,8 @@ def compose(
         )
     elif quotes:
         headline = quotes[0].text
-    if plan.yearly:
-        notes += _yearly(calculations)
+    if plan.per:
+        notes += _per_period(calculations, plan.per)
     if not calculations and not asked_phase and _wants_numbers(plan):
         notes.append("Tell me your numbers and I'll run them, for example " + EXAMPLES + ".")
     if not headline:
@@ -120,21 +120,39 @@ def comparison(calculations: Sequence[Calculation]) -> str:
     )
 
 
-_MONTHLY = {"cost": ("monthly_cost", "cost"), "savings": ("monthly_saving", "saving")}
-"""The monthly figure of each tool that a yearly question multiplies by 12, and what it is called."""
+_MONTHLY = {
+    "cost": ("monthly_cost", "cost"),
+    "savings": ("monthly_saving", "saving"),
+    "tokens": ("monthly_tokens", ""),
+}
+"""The monthly figure of each tool that a question asking per day, week or year restates, and what it is called."""
+_MONTHS_IN = {
+    "year": (Decimal(12), "12 months"),
+    "week": (Decimal(7) / 30, "a month is 30 days"),
+    "day": (Decimal(1) / 30, "a month is 30 days"),
+}
 
 
-def _yearly(calculations: Sequence[Calculation]) -> list[str]:
-    """ "A year: $22,500.00 cost on gpt-4o (12 months)." for each monthly cost or saving."""
+def _per_period(calculations: Sequence[Calculation], period: str) -> list[str]:
+    """ "A year: $22,500.00 cost on gpt-4o (12 months)." or "A day: 30M tokens (a month is 30 days)."."""
+    months, why = _MONTHS_IN[period]
     lines = []
     for calculation in calculations:
         key, name = _MONTHLY.get(calculation.tool, ("", ""))
         value = calculation.result.get(key)
         if value is None:
             continue
+        amount = Decimal(str(value)) * months
+        if calculation.tool == "tokens":
+            days = Decimal(str(calculation.inputs.get("days") or 30))
+            if period != "year":
+                amount = Decimal(str(value)) / days * (7 if period == "week" else 1)
+                why = f"{days.normalize():f} days of use a month"
+            lines.append(f"A {period}: {format_tokens(amount)} tokens ({why}).")
+            continue
         model = calculation.result.get("model") or calculation.inputs.get("model")
         where = f" on {model}" if model and calculation.tool == "cost" else ""
-        lines.append(f"A year: {format_usd(Decimal(str(value)) * 12, cents=True)} {name}{where} (12 months).")
+        lines.append(f"A {period}: {format_usd(amount, cents=True)} {name}{where} ({why}).")
     return lines
 
 

@@ -40,8 +40,8 @@ class Plan:
     compare: bool = False
     """Two or more models priced side by side."""
     follow_up: bool = False
-    yearly: bool = False
-    """The question asks for a year's figure ("annual cost", "per year") of monthly amounts."""
+    per: str | None = None
+    """A period the question asks its figures in besides the month ("annual cost", "tokens per day?")."""
     error: str | None = None
     """Why no call could be built from the numbers given (the calculators' own message)."""
 
@@ -51,7 +51,7 @@ class Plan:
             return "ask:" + " | ".join(self.issues)
         if not self.calls:
             return None
-        return " ; ".join(call.key() for call in self.calls) + (" ; yearly" if self.yearly else "")
+        return " ; ".join(call.key() for call in self.calls) + (f" ; per {self.per}" if self.per else "")
 
 
 @dataclass
@@ -67,13 +67,32 @@ def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | 
     """The plan for `question`, read in the light of the conversation's earlier questions."""
     tables = tables or bundled_tables()
     plan = _plan_question(question, history, tables)
-    yearly = bool(_YEARLY.search(question.lower())) and not any(
-        " a year " in line for line in plan.conversions
+    text = question.lower()
+    for period, pattern in _ASKED_PERIODS.items():
+        # A period that is a stated amount's ("20M tokens a day") was converted, and is not asked for.
+        if (
+            plan.calls
+            and pattern.search(text)
+            and not any(f" a {period} " in line for line in plan.conversions)
+        ):
+            return replace(plan, per=period)
+    return plan
+
+
+def _asked_in(period: str, adjective: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(\b(per|a|each|every) {period}|\b{adjective})\s*[?.!]*\s*$"
+        rf"|\b{adjective} (tokens?|token (volume|usage)|cost|spend|bill|budget|volume|usage)\b"
+        rf"|\b(tokens|cost|spend|bill|budget) (per|a|each) {period}\b\s*\?"
     )
-    return replace(plan, yearly=yearly) if yearly and plan.calls else plan
 
 
-_YEARLY = re.compile(r"\b(year|yearly|annual|annually|per annum|a yr|/yr|12 months)\b")
+_ASKED_PERIODS = {
+    "year": re.compile(r"\b(year|yearly|annual|annually|per annum|a yr|/yr|12 months)\b"),
+    "day": _asked_in("day", "daily"),
+    "week": _asked_in("week", "weekly"),
+}
+"""Periods a question may ask its figures in, as well as the month the calculators work in."""
 
 
 def _plan_question(question: str, history: Sequence[Turn], tables: Tables) -> Plan:
