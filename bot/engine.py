@@ -54,12 +54,4 @@ def load_engine(settings: Settings) -> Engine:
 
 def scrubber_for(settings: Settings) -> Scrubber:
     """A scrubber that knows every secret the settings hold."""
-    secrets = (
-        settings.openai_api_key,
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.openai_admin_key,
-        settings.anthropic_admin_key,
-    )
-    return Scrubber(secret.get_secret_value() for secret in secrets if secret is not None)
+    return Scrubber(settings.secret_values())

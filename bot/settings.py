@@ -87,6 +87,18 @@ class Settings(BaseSettings):
         """ADVISOR_ADMIN_USERS as a set of user ids."""
         return frozenset(part.strip() for part in self.advisor_admin_users.split(",") if part.strip())
 
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold (keys, tokens, the signing secret), for the scrubber."""
+        secrets = (
+            self.openai_api_key,
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.openai_admin_key,
+            self.anthropic_admin_key,
+        )
+        return [secret.get_secret_value() for secret in secrets if secret is not None]
+
     @property
     def database_url(self) -> str:
         """ADVISOR_DATABASE_URL, or a SQLite file in the data folder when it is unset or empty."""

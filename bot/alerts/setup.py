@@ -60,7 +60,7 @@ def build_runner(
     """The alerts runner over `database`, posting with `client` through the one `Poster`."""
     rules = rules or alert_rules()
     store = AlertStore(database)
-    poster = Poster(client, alert_scrubber(settings), pacer)
+    poster = Poster(client, Scrubber(settings.secret_values()), pacer)
     return AlertRunner(
         ledger=SpendLedger(database),
         store=store,
@@ -72,19 +72,6 @@ def build_runner(
         timezone=alert_timezone(settings),
         refresh=functools.partial(refresh_spend, settings, database),
     )
-
-
-def alert_scrubber(settings: Settings) -> Scrubber:
-    """A scrubber for every secret the alerts path holds: Slack's, the LLM key and the admin keys."""
-    secrets = (
-        settings.openai_api_key,
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.openai_admin_key,
-        settings.anthropic_admin_key,
-    )
-    return Scrubber(secret.get_secret_value() for secret in secrets if secret is not None)
 
 
 def start_scheduler(settings: Settings, database: Database, client: WebClient) -> AlertScheduler | None:
