@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from slack_server import FakeSlack, fake_slack_server
 
+from bot.database import Database
 from knowledge.embeddings import SentenceTransformerEmbeddings
 
 
@@ -32,3 +33,10 @@ def fake_slack() -> Iterator[FakeSlack]:
     """A fake Slack Web API on 127.0.0.1 and a free port, fresh for each test (tests/slack_server.py)."""
     with fake_slack_server() as fake:
         yield fake
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """The advisor's database, migrated, in a SQLite file of the test's own."""
+    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
+        yield opened

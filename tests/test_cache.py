@@ -6,12 +6,13 @@ in comments were measured with it and are asserted again where a test depends on
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hand_clock import HandClock
 from langchain_core.embeddings import Embeddings
 
 from bot.calculations.cost import CostRequest, run_cost
@@ -46,16 +47,6 @@ class RecordingEmbeddings(Embeddings):
         return self.memo[text]
 
 
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: float = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(scope="session")
 def model() -> Iterator[Embeddings]:
     with pytest.MonkeyPatch.context() as patch:
@@ -76,18 +67,12 @@ def embeddings(model: Embeddings, memo: dict[str, list[float]]) -> RecordingEmbe
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock()
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
-        yield opened
-
-
-@pytest.fixture
-def cache(database: Database, embeddings: RecordingEmbeddings, clock: Clock) -> AnswerCache:
+def cache(database: Database, embeddings: RecordingEmbeddings, clock: HandClock) -> AnswerCache:
     return AnswerCache(database, embeddings, clock=clock)
 
 
@@ -282,7 +267,7 @@ def test_no_hit_after_the_fingerprint_changes(cache: AnswerCache) -> None:
     assert cache.get(ASKED, "v1") is not None  # two fingerprints sharing the file keep their entries
 
 
-def test_no_hit_after_max_age(database: Database, embeddings: RecordingEmbeddings, clock: Clock) -> None:
+def test_no_hit_after_max_age(database: Database, embeddings: RecordingEmbeddings, clock: HandClock) -> None:
     """An entry is served up to max_age seconds after it was stored and never after."""
     cache = AnswerCache(database, embeddings, clock=clock, max_age_seconds=3600)
     cache.put(ASKED, make_answer(), "v1")
@@ -294,7 +279,7 @@ def test_no_hit_after_max_age(database: Database, embeddings: RecordingEmbedding
     assert cache.get(PARAPHRASE, "v1") is None
 
 
-def test_put_purges_expired_entries(cache: AnswerCache, clock: Clock) -> None:
+def test_put_purges_expired_entries(cache: AnswerCache, clock: HandClock) -> None:
     """Storing an answer deletes entries past max_age, whatever their fingerprint."""
     cache.put(ASKED, make_answer(), "v1")
     clock.now += 7 * 24 * 3600 + 1

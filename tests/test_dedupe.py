@@ -2,33 +2,16 @@
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hand_clock import HandClock
 
 from bot.database import Database
 from bot.dedupe import DedupeStore
 
 DAY = 24 * 3600
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: float = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
-        yield opened
 
 
 def test_a_key_is_claimed_once(database: Database) -> None:
@@ -84,7 +67,7 @@ def test_processes_racing_for_one_key_let_exactly_one_through(tmp_path: Path) ->
 )
 def test_old_keys_are_forgotten(database: Database, later: float, claimable_again: bool) -> None:
     """Keys are pruned a while after their lifetime, so the table does not grow forever."""
-    clock = Clock()
+    clock = HandClock()
     store = DedupeStore(database, clock=clock, ttl_seconds=DAY)
     assert store.claim("Ev01")
     clock.now += later
@@ -93,7 +76,7 @@ def test_old_keys_are_forgotten(database: Database, later: float, claimable_agai
 
 def test_prune_counts_what_it_forgot(database: Database) -> None:
     """`prune` deletes only keys older than their lifetime and says how many."""
-    clock = Clock()
+    clock = HandClock()
     store = DedupeStore(database, clock=clock, ttl_seconds=60)
     store.claim("old")
     clock.now += 61

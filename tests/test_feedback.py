@@ -1,29 +1,10 @@
 """Feedback on answers: one vote per user per answer, the latest click wins, counted for `advisor stats`."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
+from hand_clock import HandClock
 
 from bot.database import Database
 from bot.feedback import FeedbackStore
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: float = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
-        yield opened
 
 
 @pytest.mark.parametrize(
@@ -48,7 +29,7 @@ def test_counts_keep_each_users_latest_vote(
 
 def test_counts_since_a_moment(database: Database) -> None:
     """Counting from a moment on leaves out votes last changed before it."""
-    clock = Clock()
+    clock = HandClock(1_000.0)
     store = FeedbackStore(database, clock=clock)
     store.record("a1", "U1", helpful=True)
     clock.now = 2_000.0

@@ -1,32 +1,15 @@
 """Conversation memory: the last few turns of each conversation, kept across restarts."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hand_clock import HandClock
 
 from bot.calculations.record import Assumption, Calculation
 from bot.chain.answer import Turn
 from bot.chain.memory import ConversationMemory
 from bot.database import Database
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: float = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
-        yield opened
 
 
 def turn(number: int) -> Turn:
@@ -36,7 +19,7 @@ def turn(number: int) -> Turn:
 @pytest.mark.parametrize(("asked", "kept"), [(0, []), (2, [0, 1]), (3, [0, 1, 2]), (7, [4, 5, 6])])
 def test_history_keeps_the_latest_turns_oldest_first(database: Database, asked: int, kept: list[int]) -> None:
     """A follow-up sees at most `keep_turns` earlier turns, the most recent ones, in the order asked."""
-    memory = ConversationMemory(database, keep_turns=3, clock=Clock())
+    memory = ConversationMemory(database, keep_turns=3, clock=HandClock(1_000.0))
     for number in range(asked):
         memory.remember("C1:1.0", turn(number))
     assert memory.history("C1:1.0") == [turn(number) for number in kept]
@@ -44,7 +27,7 @@ def test_history_keeps_the_latest_turns_oldest_first(database: Database, asked: 
 
 def test_turns_at_the_same_moment_keep_their_order(database: Database) -> None:
     """Turns recorded within one clock tick still come back in the order they were added."""
-    memory = ConversationMemory(database, keep_turns=2, clock=Clock())
+    memory = ConversationMemory(database, keep_turns=2, clock=HandClock(1_000.0))
     for number in range(4):
         memory.remember("C1:1.0", turn(number))
     assert memory.history("C1:1.0") == [turn(2), turn(3)]

@@ -1,26 +1,15 @@
 """The observability store: every answer's latency, tokens, cost and cache use, and the summary of them."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hand_clock import HandClock
 
 from bot.chain.answer import Answer, Mode
 from bot.database import Database
 from bot.feedback import FeedbackStore
 from bot.stats import StatsStore, nearest_rank
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: float = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def answer(
@@ -59,18 +48,12 @@ ANSWERS = [
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock(1_000.0)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database(f"sqlite:///{tmp_path / 'advisor.sqlite3'}") as opened:
-        yield opened
-
-
-@pytest.fixture
-def store(database: Database, clock: Clock) -> StatsStore:
+def store(database: Database, clock: HandClock) -> StatsStore:
     store = StatsStore(database, clock=clock)
     for index, (item, error) in enumerate(ANSWERS):
         clock.now = 1_000.0 + index
@@ -198,7 +181,7 @@ def test_to_json_is_plain_json(store: StatsStore) -> None:
     assert (data["helpful"], data["not_helpful"]) == (0, 0)
 
 
-def test_summary_counts_feedback(store: StatsStore, database: Database, clock: Clock) -> None:
+def test_summary_counts_feedback(store: StatsStore, database: Database, clock: HandClock) -> None:
     """Helpful and not-helpful votes appear in the summary, its table and its JSON, one per user per answer."""
     votes = FeedbackStore(database, clock=clock)
     votes.record("a-first", "U1", helpful=True)
