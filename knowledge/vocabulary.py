@@ -62,6 +62,8 @@ class Cues(_Strict):
     """The question asks for the break-even volume itself (no volume needed)."""
     follow_up: tuple[str, ...]
     """The question reads as a change to the previous one ("and at 2B?", "with Claude instead?")."""
+    phase_after: tuple[str, ...] = ()
+    """The phase asked is the one after a saving ("which phase would we be in after caching?")."""
 
 
 class ShareCues(_Strict):

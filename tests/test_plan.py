@@ -419,3 +419,14 @@ def test_a_rate_the_question_states_is_not_a_period_it_asks_for() -> None:
     plan = plan_question("we burn about 5M tokens a day on gpt-4o-mini, what does that cost monthly")
     assert plan.per is None
     assert "A day:" not in answer("we burn about 5M tokens a day on gpt-4o-mini, what does that cost monthly")
+
+
+def test_the_phase_after_a_saving_is_the_phase_of_what_is_left() -> None:
+    """ "what would caching save, and which phase would we be in after?" places the bill left after the saving."""
+    plan = plan_question(
+        "What would a 40% cache hit rate save on our $30k/month OpenAI bill, and which phase would we be in after?"
+    )
+    assert calls(plan) == [
+        ("savings", {"cache_hit_share": D("0.4"), "monthly_spend": D(30_000)}),
+        ("phase", {"spend": D(19_200)}),
+    ]

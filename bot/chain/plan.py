@@ -68,6 +68,8 @@ def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | 
     tables = tables or bundled_tables()
     plan = _plan_question(question, history, tables)
     text = question.lower()
+    if any(pattern.search(text) for pattern in vocabulary().cue_patterns("phase_after")):
+        plan = _phase_after_savings(plan, tables)
     for period, pattern in _ASKED_PERIODS.items():
         # A period that is a stated amount's ("20M tokens a day") was converted, and is not asked for.
         if (
@@ -77,6 +79,21 @@ def plan_question(question: str, history: Sequence[Turn] = (), tables: Tables | 
         ):
             return replace(plan, per=period)
     return plan
+
+
+def _phase_after_savings(plan: Plan, tables: Tables) -> Plan:
+    """ "what would caching save, and which phase would we be in after?": the phase of what is left."""
+    savings = next((call for call in plan.calls if call.tool == "savings"), None)
+    if savings is None:
+        return plan
+    left = savings.args.calculate(tables).result.get("monthly_cost_after")
+    if left is None:
+        return plan
+    calls = tuple(
+        ToolCall("phase", PhaseArgs(spend=Decimal(str(left)))) if call.tool == "phase" else call
+        for call in plan.calls
+    )
+    return replace(plan, calls=calls)
 
 
 def _asked_in(period: str, adjective: str) -> re.Pattern[str]:
