@@ -88,7 +88,7 @@ class OfflineAnswerer:
                 return self._similarity(text, sentences, query_vector)
 
         calculations = outcome.calculations
-        quotes = best_sentences(question, passages, limit=2 if calculations else 3, similarity=similarity)
+        quotes = best_sentences(question, passages, limit=2 if calculations else 4, similarity=similarity)
         phases = "; ".join(
             f"Phase {band.number} {band.name} from {'above ' if not band.includes_start else ''}${band.starts_at:,}"
             for band in self._tables.phases.bands()
