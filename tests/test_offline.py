@@ -9,6 +9,8 @@ from bot.chain.answer import Turn
 from bot.chain.llm import LlmAnswerer
 from bot.chain.offline import OfflineAnswerer, best_sentences
 from knowledge.tables import tables
+from knowledge.text import cosine, split_sentences, words
+from knowledge.text import stem as shared_stem
 
 
 @dataclass
@@ -147,3 +149,23 @@ def test_llm_and_offline_answers_state_a_comparison_the_same_way(monkeypatch: py
     assert [c.assumptions for c in llm.calculations] == [c.assumptions for c in offline.calculations]
     assert offline.headline in llm.notes
     assert "gpt-5 is cheapest at $975.00 a month, $825.00 less than claude-sonnet-4.6" in llm.text
+
+
+@pytest.mark.parametrize(
+    ("written", "stem"),
+    [("hosting", "host"), ("hosted", "host"), ("hosts", "host"), ("caches", "cach"), ("gpu", "gpu")],
+)
+def test_one_stemmer_for_retrieval_and_quotes(written: str, stem: str) -> None:
+    """The keyword index and quote selection read "hosting", "hosted" and "hosts" as the same word."""
+    assert shared_stem(written) == stem
+    assert words(f"Should we {written}?") == [stem]
+
+
+def test_sentences_split_on_their_ends_and_cosine_of_nothing_is_zero() -> None:
+    """A passage splits into its sentences and list lines; a zero vector is unlike everything."""
+    assert split_sentences("Cache first. Then batch!\n- 40% hits") == [
+        "Cache first.",
+        "Then batch!",
+        "40% hits",
+    ]
+    assert cosine([0.0, 0.0], [1.0, 2.0]) == 0.0
