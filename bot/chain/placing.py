@@ -197,21 +197,32 @@ def _count(
     nouns = words.nouns
     value = amount.value
     head = after[:3]
-    if first in nouns.users or (
-        first
-        in {
-            "monthly",
-            "active",
-            "daily",
-            "weekly",
-            "total",
-            "paying",
-            "registered",
-            "regular",
-            "internal",
-            "unique",
-        }
-        and any(word in nouns.users for word in head)
+    second_is_user = (
+        len(after) > 1
+        and after[1] in nouns.users
+        and first.isalpha()
+        and not _is_unit(first, words)
+        and first not in nouns.gpus
+    )  # "400 sales reps", "30 support agents"
+    if (
+        first in nouns.users
+        or second_is_user
+        or (
+            first
+            in {
+                "monthly",
+                "active",
+                "daily",
+                "weekly",
+                "total",
+                "paying",
+                "registered",
+                "regular",
+                "internal",
+                "unique",
+            }
+            and any(word in nouns.users for word in head)
+        )
     ):
         facts.users = value
         if amount.high is not None:
@@ -237,7 +248,7 @@ def _count(
     if first == "spare" and any(word in nouns.gpus for word in head):
         facts.spare_gpus = int(value)
         return
-    if first in {"working", "business"} and "days" in head:
+    if (first in {"working", "business", "work"} and "days" in head) or first in {"workdays", "weekdays"}:
         facts.days = value
         return
     if first in nouns.gpus or first in {
@@ -346,6 +357,12 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
                 setattr(facts, slot, share)
                 _high(slot)
                 return
+    if facts.active_share is None and _has(
+        f"{' '.join(before[-1:])} | {' '.join(after[:2])}", r"\| (daily|active|dau)\b|\b(daily|dau)\b.*\|"
+    ):
+        facts.active_share = share  # "70% daily, 10 prompts a day": the word right by the share wins
+        _high("active_share")
+        return
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
         if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
             setattr(facts, slot, share)
@@ -465,7 +482,10 @@ def _tokens(
     per_interaction = (
         first.startswith("-token")
         or _has(joined, rf"^(\w+ )?(per|each|a|every|/) ?({interaction_nouns}|answer|response|reply)\b")
-        or _has(before[-3:], rf"\b({interaction_nouns}) (of|with|averaging|around|at)$")
+        or _has(
+            before[-3:],
+            rf"\b({interaction_nouns}|answers|responses|replies) (of|with|averaging|average|avg|around|at|are|is)$",
+        )
         or _has(before[-4:], rf"\b(each|per|every|a|avg|average) ({interaction_nouns})\b")
     )
     period = _period(rest, words)
@@ -518,6 +538,16 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
         return "input"
     if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?)\b"):
         return "output"
+    if _has(
+        before[-3:],
+        r"\b(answers?|responses?|replies|reply|completions?)( are| is| average| averaging| avg| of)?$",
+    ):
+        return "output"
+    if _has(
+        before[-3:],
+        r"\b(questions?|prompts?|requests?|messages?|queries|query|inputs?)( are| is| average| averaging| avg)$",
+    ):
+        return "input"
     return None
 
 
