@@ -280,8 +280,9 @@ def _calls(
         spend = facts.spend
         if spend is None and volume and Intent.SAVINGS in asked:
             # "200M tokens a month on gpt-4o, 30% cache hits: what do we save?": the bill is that volume's cost.
-            calls += _priced(facts, tables)
-            spend = Decimal(str(calls[-1].args.calculate(tables).result["monthly_cost"]))
+            priced = _priced(facts, tables)
+            spend = Decimal(str(priced[-1].args.calculate(tables).result["monthly_cost"]))
+            calls += _priced(facts, tables, shares=True)
         calls.append(
             ToolCall(
                 "savings",
@@ -322,11 +323,16 @@ def _calls(
     return calls
 
 
-def _priced(facts: Facts, tables: Tables) -> list[ToolCall]:
-    """The volume's tokens call (if counted from users) and its cost at list prices, without cache or batch."""
+def _priced(facts: Facts, tables: Tables, *, shares: bool = False) -> list[ToolCall]:
+    """The volume's tokens call (if counted from users) and its cost at list prices.
+
+    With `shares`, a cost whose input/output split is known also prices the cache and batch shares at
+    the model's own cached and batch rates, so the answer says what prompt caching and the Batch API
+    save on that model as well as what the guide's request-level caching saves on the bill.
+    """
     usage, total, input_tokens, output_tokens = _usage(facts)
-    plain = replace(facts, cache_hit_share=None, batch_share=None, input_share=facts.input_share)
-    return [*([usage] if usage else []), _cost(plain, facts.model, total, input_tokens, output_tokens)]
+    priced = facts if shares else replace(facts, cache_hit_share=None, batch_share=None)
+    return [*([usage] if usage else []), _cost(priced, facts.model, total, input_tokens, output_tokens)]
 
 
 def _set(**values: object) -> dict[str, object]:
