@@ -76,6 +76,12 @@ def run_savings(
         figures.append(Figure("Saved a month", format_usd(saved, cents=True)))
         figures.append(Figure("Left to pay", format_usd(monthly_spend - saved, cents=True)))
         summary += f" On {format_usd(monthly_spend)} a month that is {format_usd(saved, cents=True)} saved, {format_usd(monthly_spend - saved, cents=True)} left."
+        if cache_hit_share is not None and batch_share is not None:
+            # Asked separately, each is wanted on its own too: what caching alone and batching alone save.
+            summary += (
+                f" Alone, caching would save {format_usd(monthly_spend * cache, cents=True)} and the Batch API "
+                f"{format_usd(monthly_spend * batch, cents=True)} a month."
+            )
     return Calculation(
         tool="savings",
         inputs={
