@@ -425,10 +425,10 @@ def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
             facts.gpu_hourly = value
         return
     if _has(joined, r"^(/1k|per 1k|per thousand|/ 1k|per 1,000|/k)\b"):
-        facts.api_price_per_1k = value
+        _api_price(facts, value)
         return
     if _has(joined, r"^(/1m|per 1m|per million|/ 1m|per 1,000,000|per mtok|/mtok|/m)\b"):
-        facts.api_price_per_1k = value / 1000
+        _api_price(facts, value / 1000)
         return
     per_user = _has(joined, r"^(a|per|/|each) ?(user|customer|seat|head|employee|member|subscriber)")
     if per_user or _has(joined, r"^(a|per|/|each) ?(query|request|message)"):
@@ -454,6 +454,17 @@ def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
             f"{format_usd(value)} a {period.name} is {format_usd(value * factor, cents=True)} a month"
             + (" (a month is 30 days)" if period.name in {"day", "week"} else "")
         )
+
+
+def _api_price(facts: "Facts", per_1k: Decimal) -> None:
+    """One price per token is a blended rate; a second, different one (input vs output) cannot be blended safely."""
+    if facts.api_price_per_1k is not None and facts.api_price_per_1k != per_1k:
+        facts.issues.append(
+            "I read two different prices per token (input and output?): I price input and output separately "
+            "only for a named model, e.g. gpt-4o; name the model, or give one blended price per 1K tokens."
+        )
+        return
+    facts.api_price_per_1k = per_1k
 
 
 def _tokens(
