@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.errors import SourceNotFoundError, UnreadableFileError, UnsupportedFileError
+from knowledge.text import SENTENCE_END
 
 MAX_WORDS = 80
 """Default upper bound on a chunk's body, in words: the guide's chunks come out at 20-80 words
@@ -30,7 +31,6 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _CONTENTS_LABEL = re.compile(r"^(?:table of )?contents:?$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9$])")
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _pieces(paragraphs: list[str], max_words: int) -> list[tuple[str, bool]]:
         if _word_count(paragraph) <= max_words:
             pieces.append((paragraph, True))
             continue
-        sentences = _SENTENCE_END.split(paragraph)
+        sentences = SENTENCE_END.split(paragraph)
         pieces.extend((sentence, index == 0) for index, sentence in enumerate(sentences))
     return pieces
 
