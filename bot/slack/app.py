@@ -4,6 +4,7 @@ import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -42,6 +43,9 @@ def build_app(
 
     Calls Slack's `auth.test` once (Bolt does, to learn the bot's own ids), so a wrong token fails here.
     """
+    bolt_logger = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(item, _SameTokenTwice) for item in bolt_logger.filters):
+        bolt_logger.addFilter(_SameTokenTwice())
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     workers = AcksFirst(
         executor or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="slack-worker")
@@ -54,7 +58,7 @@ def build_app(
         # Bolt queues even a command's ack on `executor`, behind every answer in progress.
         process_before_response=True,
         listener_executor=workers,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_logger,
     )
     poster = Poster(client, engine.scrubber)
     events.register(app, engine, Answering(engine, poster), workers)
@@ -62,3 +66,10 @@ def build_app(
     actions.register(app, engine, poster)
     spend.register(app, engine, poster)
     return app
+
+
+class _SameTokenTwice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins: they are the same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
