@@ -72,7 +72,7 @@ def ledger(tmp_path: Path) -> Iterator[SpendLedger]:
         ("-5", "'-5' is negative"),
         ("NaN", "'NaN' is not an amount"),
         ("inf", "'inf' is not an amount"),
-        ("twelve", "'twelve' is not a quantity"),
+        ("twelve", "'twelve' is not an amount: give dollars like 12500"),
         ("2000000000000", "more than $1,000,000,000,000"),
     ],
 )
@@ -120,7 +120,7 @@ def test_each_file_format_is_detected_and_read(text: str, format: str, rows: lis
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (CSV + "2026-11-03,openai,-20,\n", "costs line 5: amount '-20' is negative"),
+        (CSV + "2026-11-03,openai,-20,\n", "costs line 5: '-20' is negative"),
         (CSV + "2026-11-31,openai,20,\n", "costs line 5: '2026-11-31' is not a date"),
         (CSV + "2026-11-01,openai,20,\n", "costs line 5: openai 2026-11-01 is already on line 2"),
         (CSV + "2026-11-04,openai,NaN,\n", "costs line 5: 'NaN' is not an amount"),
@@ -191,10 +191,7 @@ def test_add_fix_delete_and_summary_from_the_command_line(
     assert main(["spend", "fix", "1", "12800"]) == 0
     assert "$12,500.00 -> $12,800.00" in capsys.readouterr().out
     assert main(["spend", "add", "-1", "--provider", "openai", "--month", "2026-11"]) == 2
-    assert (
-        capsys.readouterr().err
-        == "advisor spend: amount '-1' is negative: use a number like 500M, 2B, 82.5M, 10K, $30K or 1,200,000\n"
-    )
+    assert capsys.readouterr().err == "advisor spend: '-1' is negative: spend is zero or more dollars\n"
     assert main(["spend", "delete", "7"]) == 2
     assert "no spend entry 7" in capsys.readouterr().err
     assert main(["spend", "--json"]) == 0

@@ -24,10 +24,15 @@ def parse_amount(text: str) -> Decimal:
     cleaned = text.strip()
     if cleaned.lower().lstrip("+-$") in {"nan", "inf", "infinity"}:
         raise InvalidSpendError(f"{text!r} is not an amount: give dollars like 12500 or $12,500.50")
+    if cleaned.startswith(("-", "$-")):
+        raise InvalidSpendError(f"{text!r} is negative: spend is zero or more dollars")
     try:
         amount = parse_quantity(cleaned)
-    except QuantityError as error:
-        raise InvalidSpendError(f"amount {error}") from None
+    except QuantityError:
+        # The quantity parser's hint names token volumes (500M, 2B); say what money looks like.
+        raise InvalidSpendError(
+            f"{text!r} is not an amount: give dollars like 12500, $12,500.50 or 12.5K"
+        ) from None
     return check_amount(amount, text)
 
 

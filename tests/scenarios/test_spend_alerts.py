@@ -50,7 +50,7 @@ def test_only_workspace_admins_record_spend_when_no_admin_list_is_set(spend_bot:
     assert recorded == "Recorded $12,500.00 for openai, 2026-11 (entry 1). 2026-11 now totals $12,500.00."
     assert (
         _command(spend_bot, "/aispend", "-5 openai 2026-11", "U0ADMIN")
-        == "amount '-5' is negative: use a number like 500M, 2B, 82.5M, 10K, $30K or 1,200,000"
+        == "'-5' is negative: spend is zero or more dollars"
     )
     fixed = _command(spend_bot, "/aispend", "fix 1 13000", "U0ADMIN")
     assert fixed == "Entry 1 (openai, 2026-11): $12,500.00 -> $13,000.00."
