@@ -12,7 +12,6 @@ tables from its own frozen definitions, and a later change to a table is a new s
 below are the current schema the stores query; a test checks that the steps produce exactly it.
 """
 
-import fcntl
 import logging
 import sqlite3
 import time
@@ -44,7 +43,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from knowledge.data_folder import usable_data_folder
+from knowledge.data_folder import file_lock, usable_data_folder
 
 logger = logging.getLogger(__name__)
 
@@ -702,14 +701,3 @@ def _set_aside(path: Path, suffix: str) -> None:
         if leftover.exists():
             leftover.replace(path.with_name(path.name + suffix + sidecar))
     path.replace(path.with_name(path.name + suffix))
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `path` (created if missing) across processes."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -9,11 +9,12 @@ let through as a probe: success closes the breaker, failure opens it for another
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Literal, Protocol
+from typing import Literal
 
 from bot.chain.answer import Draft, Turn
+from bot.chain.chain import Answerer
 from bot.chain.llm import LlmError
-from bot.chain.prompts import PassageLike
+from bot.chain.offline import PassageLike
 
 State = Literal["closed", "open", "half-open"]
 
@@ -94,27 +95,6 @@ class CircuitBreaker:
         if self._clock() - self._opened_at >= self.reset_after:
             return "half-open"
         return "open"
-
-
-class Answerer(Protocol):
-    """What `GuardedAnswerer` wraps: `LlmAnswerer`'s interface."""
-
-    model: str
-
-    def describe(self) -> str:
-        """Model and endpoint, never the key."""
-        ...
-
-    def answer(
-        self,
-        question: str,
-        passages: Sequence[PassageLike],
-        history: Sequence[Turn] = (),
-        *,
-        on_text: Callable[[str], None] | None = None,
-    ) -> Draft:
-        """Answer, or raise `LlmError`."""
-        ...
 
 
 class GuardedAnswerer:
