@@ -14,5 +14,5 @@ def num(value: Decimal | float) -> str:
 
 
 def percent(share: Decimal) -> str:
-    """A 0-1 share as a percentage: 0.36 -> 36%."""
-    return f"{num(share * 100)}%"
+    """A 0-1 share as a percentage to two decimals at most: 0.36 -> 36%, a third -> 33.33%."""
+    return f"{num((share * 100).quantize(Decimal('0.01')))}%"
