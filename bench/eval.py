@@ -47,12 +47,21 @@ def main() -> int:
     print(_failures("development", dev_report))
     if held_report is not None:
         print(_failures("held-out", held_report))
+    print("\nhow the calculator calls differ (numeric misses; tool and argument only):")
+    print(_details("development", dev_report))
+    if held_report is not None:
+        print(_details("held-out", held_report))
     return 0
 
 
 def _failures(label: str, report: EvalReport) -> str:
     counts = report.failures()
     return f"  {label}: " + (", ".join(f"{failure} {n}" for failure, n in counts.items()) or "none")
+
+
+def _details(label: str, report: EvalReport) -> str:
+    counts = report.details()
+    return f"  {label}:" + ("".join(f"\n    {n:>3}  {detail}" for detail, n in counts.items()) or " none")
 
 
 if __name__ == "__main__":

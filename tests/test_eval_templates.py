@@ -1,12 +1,15 @@
 """Evaluation templates expand deterministically, and every expected figure is what the calculator CLI prints."""
 
 import shlex
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.chain.evaluation import expand_templates, load_questions, load_templates
+from bot.calculations.phase import run_phase
+from bot.calculations.savings import run_savings
+from bot.chain.evaluation import differences, expand_templates, load_questions, load_templates
 from bot.cli import main
 from knowledge.tables import tables
 
@@ -170,3 +173,18 @@ def test_every_expected_figure_is_what_the_calculator_cli_prints(
     output = "\n".join(printed)
     assert [text for text in case["expect"] if text not in output] == [], case["how"]
     assert [text for text in case.get("forbid", []) if text in output] == [], case["how"]
+
+
+def test_misses_are_classed_by_tool_and_argument_without_their_text() -> None:
+    """A numeric miss is described by which calculator argument the advisor got wrong, never by the question."""
+    how = "advisor savings --cache-hits 40% --batch 30% --spend 20k"
+    misread = run_savings(
+        cache_hit_share=Decimal("0.3"),
+        cache_hit_cost=None,
+        batch_share=None,
+        batch_discount=None,
+        monthly_spend=Decimal(20000),
+    )
+    assert differences(how, [misread]) == ("savings: cache_hit_share differs", "savings: batch_share missing")
+    assert differences(how, [run_phase(Decimal(20000), tables())]) == ("no savings calculation (ran phase)",)
+    assert differences(how, []) == ("no calculation",)

@@ -77,6 +77,9 @@ class Miss:
     reason: str
     failure: str
     """The class of failure: missing figure, forbidden text, wrong section, missing fact."""
+    detail: tuple[str, ...] = ()
+    """For numeric misses, how the advisor's calculator calls differ from the expected ones
+    (`savings: batch_share missing`), named by tool and argument only, never by question text."""
 
 
 @dataclass
@@ -121,6 +124,10 @@ class EvalReport:
         """How many misses of each failure class, most common first."""
         return dict(Counter(miss.failure for miss in self.misses).most_common())
 
+    def details(self) -> dict[str, int]:
+        """How many numeric misses show each difference from the expected calls, most common first."""
+        return dict(Counter(detail for miss in self.misses for detail in miss.detail).most_common())
+
     def to_text(self, *, list_misses: bool = True) -> str:
         """The score in a few lines; misses listed, or only counted by kind (for held-out sets)."""
         numeric = Score(self.calculation_right, self.calculation_total)
@@ -128,7 +135,11 @@ class EvalReport:
         lines = [f"numeric questions: {numeric}", f"general questions: {general}"]
         lines += [f"  {kind:<10} {score}" for kind, score in self.kinds.items()]
         if list_misses:
-            lines += [f"  miss [{miss.kind}] {miss.question!r}: {miss.reason}" for miss in self.misses]
+            lines += [
+                f"  miss [{miss.kind}] {miss.question!r}: {miss.reason}"
+                + (f" ({'; '.join(miss.detail)})" if miss.detail else "")
+                for miss in self.misses
+            ]
         elif self.misses:
             by_kind = Counter(miss.kind for miss in self.misses)
             lines.append(
@@ -289,12 +300,12 @@ def evaluate(chain: Asker, questions: Mapping[str, list[dict[str, Any]]]) -> Eva
     run = uuid.uuid4().hex[:8]
     for case in questions.get("calculation", []):
         answer = chain.ask(case["question"])
-        _score_numeric(report, case, case["question"], answer.text)
+        _score_numeric(report, case, case["question"], answer)
     for number, case in enumerate(questions.get("conversations", [])):
         conversation = f"eval-{run}-{number}"
         for turn in case["turns"]:
             answer = chain.ask(turn, conversation_id=conversation)
-        _score_numeric(report, {"kind": "followup", **case}, " -> ".join(case["turns"]), answer.text)
+        _score_numeric(report, {"kind": "followup", **case}, " -> ".join(case["turns"]), answer)
     for case in questions.get("general", []):
         answer = chain.ask(case["question"])
         sections = [source.section for source in answer.sources[:3]]
@@ -324,7 +335,8 @@ def _fill(text: str, fields: dict[str, Any], number: int) -> str:
         raise ValueError(f"template {number + 1}: no field {error} (fields: {known})") from error
 
 
-def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, text: str) -> None:
+def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, answer: Answered) -> None:
+    text = answer.text
     missing = [expected for expected in case["expect"] if expected not in text]
     present = [forbidden for forbidden in case.get("forbid", []) if forbidden in text]
     kind = case.get("kind", "cost")
@@ -336,7 +348,98 @@ def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, text
             if part
         )
         failure = "forbidden text" if present else "missing figure"
-        report.misses.append(Miss(kind=kind, question=question, reason=reason, failure=failure))
+        detail = differences(case.get("how", ""), getattr(answer, "calculations", ()))
+        report.misses.append(
+            Miss(kind=kind, question=question, reason=reason, failure=failure, detail=detail)
+        )
+
+
+_INPUT_NAMES = {
+    "input": "input_tokens",
+    "output": "output_tokens",
+    "api_price": "api_price_per_1k",
+    "cached_share": "cached_input_share",
+    "throughput": "tokens_per_second",
+    "engineer_cost": "engineer_annual_cost",
+    "fixed": "fixed_monthly",
+    "per_day": "interactions_per_day",
+    "cache_hits": "cache_hit_share",
+    "hit_cost": "cache_hit_cost",
+    "batch": "batch_share",
+}
+"""CLI option (as `how` writes it) -> the calculation's input name, where they differ."""
+_TOOL_INPUT_NAMES = {"savings": {"spend": "monthly_spend"}}
+
+
+def differences(how: str, calculations: Sequence[Calculation]) -> tuple[str, ...]:
+    """How the advisor's calculator calls differ from the expected `how` line, argument by argument.
+
+    Each expected call is matched to the advisor's call of the same tool that differs least. The
+    result names tools and arguments only (`savings: batch_share missing`), so held-out misses can
+    be reported by class without their text.
+    """
+    parsed = (_parse_call(part) for part in how.replace(";", "&&").split("&&") if part.strip())
+    expected = [call for call in parsed if call is not None]
+    if not calculations:
+        return ("no calculation",)
+    found: list[str] = []
+    for tool, args in expected:
+        candidates = [calc for calc in calculations if calc.tool == tool]
+        if not candidates:
+            found.append(f"no {tool} calculation (ran {', '.join(sorted({c.tool for c in calculations}))})")
+            continue
+        best = min((_argument_differences(tool, args, calc.inputs) for calc in candidates), key=len)
+        found.extend(best or [f"{tool}: same inputs, figure not shown"])
+    return tuple(dict.fromkeys(found))
+
+
+def _parse_call(line: str) -> tuple[str, dict[str, str]] | None:
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        return None
+    if len(words) < 2 or words[0] != "advisor" or words[1] not in TOOLS:
+        return None
+    args: dict[str, str] = {}
+    for option, value in zip(words[2::2], words[3::2], strict=False):
+        if option.startswith("--"):
+            args[option[2:].replace("-", "_")] = value
+    return words[1], args
+
+
+def _argument_differences(tool: str, args: dict[str, str], inputs: Mapping[str, Any]) -> list[str]:
+    names = _INPUT_NAMES | _TOOL_INPUT_NAMES.get(tool, {})
+    wanted = {names.get(option, option): value for option, value in args.items() if option != "json"}
+    differ = []
+    for name, value in wanted.items():
+        if name not in inputs:
+            differ.append(f"{tool}: {name} missing")
+        elif not _same(value, inputs[name]):
+            differ.append(f"{tool}: {name} differs")
+    differ += [
+        f"{tool}: {name} not asked"
+        for name, value in inputs.items()
+        if name not in wanted
+        and name not in {"unit", "days", "active_share", "interactions_per_day"}
+        and value not in (None, Decimal(0), Decimal(1))
+    ]
+    return differ
+
+
+def _same(expected: str, actual: Any) -> bool:
+    if isinstance(actual, Decimal):
+        for parse in (parse_quantity, parse_share):
+            try:
+                if parse(expected) == actual:
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def plain(text: str) -> str:
+        return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+    return plain(expected) in plain(actual) or plain(actual) in plain(expected)
 
 
 def _check(entry: Any, required: tuple[str, ...], place: str) -> None:
