@@ -430,3 +430,153 @@ def test_the_phase_after_a_saving_is_the_phase_of_what_is_left() -> None:
         ("savings", {"cache_hit_share": D("0.4"), "monthly_spend": D(30_000)}),
         ("phase", {"spend": D(19_200)}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "planned"),
+    [
+        (
+            "we spend 20k/mo, 40% cache hits, 30% batch: savings?",
+            [("savings", {"cache_hit_share": D("0.4"), "batch_share": D("0.3"), "monthly_spend": D(20_000)})],
+        ),
+        (
+            "cache hits 25% and batch 60%, bill is $9k a month - savings?",
+            [("savings", {"cache_hit_share": D("0.25"), "batch_share": D("0.6"), "monthly_spend": D(9_000)})],
+        ),
+        (
+            "batch endpoint is only 20% cheaper for us; 70% of our jobs can go through it. $30k/mo, what's saved?",
+            [("savings", {"batch_share": D("0.7"), "batch_discount": D("0.2"), "monthly_spend": D(30_000)})],
+        ),
+        (
+            "overnight jobs are 40% of usage and the batch api is half price. we spend 10k monthly, savings?",
+            [("savings", {"batch_share": D("0.4"), "batch_discount": D("0.5"), "monthly_spend": D(10_000)})],
+        ),
+        (
+            "a quarter of requests are dupes we'd serve from redis so they cost nothing. 8k/mo bill, saving?",
+            [
+                (
+                    "savings",
+                    {"cache_hit_share": D("0.25"), "cache_hit_cost": D(0), "monthly_spend": D(8_000)},
+                )
+            ],
+        ),
+        (
+            "$12k a month; 35% hit the prompt cache. how much do we save?",
+            [("savings", {"cache_hit_share": D("0.35"), "monthly_spend": D(12_000)})],
+        ),
+    ],
+)
+def test_each_saving_share_is_read_from_its_own_words(
+    question: str, planned: list[tuple[str, dict[str, object]]]
+) -> None:
+    """A share takes the noun right beside it, so "40% cache hits, 30% batch" never swaps or loses one."""
+    assert calls(plan_question(question)) == planned
+
+
+@pytest.mark.parametrize(
+    ("question", "given"),
+    [
+        (
+            "self-host at 800M tokens/mo vs gpt-4o on an h100 at $3/h, with ops 20h a month at $100/h?",
+            {"gpu_hourly": D(3), "ops_hours": D(20), "ops_rate": D(100)},
+        ),
+        (
+            "our sre costs $95/hr and would spend 5 hours a week on it; h100 at $2.49/hr; 1B tokens a month vs gpt-4o",
+            {"gpu_hourly": D("2.49"), "ops_rate": D(95), "ops_hours": D("21.428571")},
+        ),
+        (
+            "1B tokens/mo vs gpt-4o. lambda h100. devops 30 hrs/month @ $120/h. break even?",
+            {"ops_hours": D(30), "ops_rate": D(120)},
+        ),
+        (
+            "self-host vs api @ 900M/mo: h100 2.1/h, ops 10h/mo x $80",
+            {"gpu_hourly": D("2.1"), "ops_hours": D(10), "ops_rate": D(80)},
+        ),
+        (
+            "1B tokens a month vs gpt-4o; we'd need half an engineer at $200k/yr and no other ops time",
+            {"engineers": D("0.5"), "engineer_annual_cost": D(200_000), "ops_hours": D(0)},
+        ),
+        (
+            "reserved h100s are $1,900/mo per card for us. 2B tokens a month vs gpt-4o: self-host?",
+            {"gpu_monthly": D(1_900)},
+        ),
+        (
+            "self-host 3B tokens a month vs gpt-4o if each H100 gets through about 1B tokens a month?",
+            {"tokens_per_gpu": D(1_000_000_000)},
+        ),
+        (
+            "self-host 2B tokens/mo vs gpt-4o, plus $1,200/mo for storage and monitoring?",
+            {"fixed_monthly": D(1_200)},
+        ),
+    ],
+)
+def test_ops_and_gpu_costs_each_land_in_their_own_slot(question: str, given: dict[str, object]) -> None:
+    """GPU prices, ops rates, ops hours (per week made monthly), engineers and fixed costs are never mixed up."""
+    (breakeven,) = [args for tool, args in calls(plan_question(question)) if tool == "breakeven"]
+    assert {name: breakeven.get(name) for name in given} == given
+
+
+def test_a_gpu_the_table_lacks_is_priced_only_with_the_users_own_numbers() -> None:
+    """An A100 with its $/h and throughput is priced on those numbers; without them it is said to be unknown."""
+    given = "renting a100s at $1.79/h, each does 120M tokens a month; 600M tokens a month vs gpt-4o: self-host?"
+    plan = plan_question(given)
+    assert calls(plan)[0][1]["gpu_hourly"] == D("1.79")
+    assert any("not in the GPU table" in line for line in plan.conversions)
+    assert "H100" not in answer(given).split("Assumptions:")[1].split(";")[1]
+    unknown = plan_question("self-host 600M tokens a month on a100s vs gpt-4o?")
+    assert unknown.calls == () and 'I don\'t know the GPU or provider "a100s"' in unknown.issues[0]
+
+
+def test_a_monthly_bill_at_a_known_price_is_a_volume_for_the_break_even() -> None:
+    """ "we pay $18k/mo at $0.015 per 1K: in-house?" breaks even on the 1.2B tokens that bill buys, said so."""
+    plan = plan_question("we pay $18k/mo to the API at $0.015 per 1K tokens. would running it in-house save money?")
+    assert calls(plan) == [("breakeven", {"tokens": D(1_200_000_000), "api_price_per_1k": D("0.015")})]
+    assert plan.conversions == ("$18,000 a month at $0.015 per 1K is 1.2B tokens a month",)
+
+
+@pytest.mark.parametrize(
+    ("question", "planned"),
+    [
+        (
+            "3k users, 10 msgs/day, ~400 tokens each way. monthly tokens?",
+            {"input_tokens": D(400), "output_tokens": D(400), "interactions_per_day": D(10)},
+        ),
+        (
+            "DAU is 5,000; twice a day; context of 3k and replies of 250; 31-day month. token volume?",
+            {"users": D(5_000), "interactions_per_day": D(2), "input_tokens": D(3_000), "output_tokens": D(250)},
+        ),
+        (
+            "2k daily actives x 6 chats/day x 300 tokens out x 900 tokens in = ? tokens a month",
+            {"users": D(2_000), "interactions_per_day": D(6), "input_tokens": D(900), "output_tokens": D(300)},
+        ),
+    ],
+)
+def test_usage_written_loosely_gives_the_per_interaction_tokens(question: str, planned: dict[str, object]) -> None:
+    """ "each way", labels before amounts ("context of 3k"), "twice a day" and "x" chains count tokens right."""
+    tokens = calls(plan_question(question))[0]
+    assert tokens[0] == "monthly_tokens"
+    assert {name: tokens[1].get(name) for name in planned} == planned
+
+
+@pytest.mark.parametrize(
+    ("question", "planned"),
+    [
+        (
+            "100M tokens a month on gpt-4o, 80/20 input/output. cost?",
+            ("api_cost", {"model": "gpt-4o", "tokens": D(100_000_000), "input_share": D("0.8")}),
+        ),
+        (
+            "output heavy: 25% input, 75% output, 40M tokens a month on gpt-4o. cost?",
+            ("api_cost", {"model": "gpt-4o", "tokens": D(40_000_000), "input_share": D("0.25")}),
+        ),
+        (
+            "we push 2M input and 500k output tokens per day through gpt-4o. monthly cost?",
+            ("api_cost", {"model": "gpt-4o", "input_tokens": D(60_000_000), "output_tokens": D(15_000_000)}),
+        ),
+    ],
+)
+def test_input_output_splits_written_as_pairs_or_shares_are_priced_exactly(
+    question: str, planned: tuple[str, dict[str, object]]
+) -> None:
+    """ "80/20 input/output", "25% input, 75% output" and a pair "per day" price input and output apart."""
+    assert calls(plan_question(question)) == [planned]

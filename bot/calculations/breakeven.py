@@ -130,7 +130,7 @@ def run_breakeven(request: BreakEvenRequest, tables: Tables) -> Calculation:
         assumptions.append(
             Assumption(
                 "ops hours",
-                f"{_num(comparison.ops_hours)} h a month (grows with volume: {steps}; interpolated, flat outside)",
+                f"{_num(comparison.ops_hours.quantize(Decimal('0.01')))} h a month (grows with volume: {steps}; interpolated, flat outside)",
                 default,
             )
         )
@@ -266,7 +266,9 @@ def _gpu_cost(
     monthly = gpu_monthly_cost(hourly, framework.hours_per_month)
     if request.gpu_hourly is not None:
         origin = "you"
-        what = f"{row.gpu} at ${hourly}/h"
+        own_throughput = request.tokens_per_gpu is not None or request.tokens_per_second is not None
+        # With your price and throughput, nothing of the table's H100 is used: it is not named.
+        what = f"{'GPU' if request.gpu is None and own_throughput else row.gpu} at ${hourly}/h"
     else:
         origin = f"{'default: ' if request.gpu is None else ''}{row.source} (as of {row.as_of})"
         what = f"{row.provider} {row.gpu} at ${hourly}/h"
@@ -359,10 +361,16 @@ def _summary(comparison: Comparison, point: BreakEven, api_label: str) -> str:
         where = "Self-hosting is never cheaper at these prices."
     else:
         where = f"Break-even at {format_tokens(point.break_even_tokens)} tokens a month."
+    saving = comparison.saving
+    difference = (
+        f"self-hosting saves {format_usd(saving, cents=True)} a month"
+        if saving >= 0
+        else f"self-hosting costs {format_usd(-saving, cents=True)} a month more"
+    )
     return (
         f"At {format_tokens(comparison.tokens)} tokens a month: API {format_usd(comparison.api_cost, cents=True)} "
         f"({api_label}) vs self-hosted {format_usd(hosted.monthly_cost, cents=True)} on {hosted.gpus} GPU"
-        f"{'s' if hosted.gpus != 1 else ''}: {verdict}. {where}"
+        f"{'s' if hosted.gpus != 1 else ''} ({difference}): {verdict}. {where}"
     )
 
 

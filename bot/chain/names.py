@@ -10,6 +10,7 @@ import difflib
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.prices import ModelName, model_names, name_key, near_gpus, near_models
@@ -19,7 +20,7 @@ from knowledge.vocabulary import vocabulary
 _PART = re.compile(r"[a-z]+|[0-9]+[a-z]*")
 _GLUE = re.compile(r"^[-._]?$")
 """What may sit between two parts of one name without a space: "gpt-4o", "4.6", "gpt4o"."""
-_LONGEST = 6
+_LONGEST = 8
 _GPU_SHAPE = re.compile(
     r"(?:\b(?:on|an?|rent|renting|with|using)\s+(?:an?\s+)?)(?P<name>[a-z]{1,2}\d{2,4}[a-z]?)s?\b(?!\s*(?:tokens|users|/))"
     r"|(?P<name2>[a-z]{1,2}\d{2,4}[a-z]?)s?\s+gpus?\b"
@@ -33,6 +34,8 @@ class Names:
 
     models: list[str] = field(default_factory=list)
     """Model names to price (guide table names or genai-prices ids)."""
+    named_default: bool = False
+    """The default GPU offer was named by its provider ("runpod"), not only as a bare "H100"."""
     profiles: list[str] = field(default_factory=list)
     """Throughput profiles of open models named ("llama 3 70b"), for self-hosting questions."""
     gpus: list[str] = field(default_factory=list)
@@ -121,6 +124,8 @@ def find_names(text: str, tables: Tables) -> Names:
     families = set(vocabulary().model_families)
     found = Names(corrected=corrected)
     blank: list[tuple[int, int]] = []
+    gpu_spans: list[tuple[int, int]] = []
+    """GPU names are masked as the word "gpu", so "an h100 at $3/h" still reads as a GPU's price."""
     keys = _all_keys(tables)
     index = 0
     while index < len(parts):
@@ -136,6 +141,8 @@ def find_names(text: str, tables: Tables) -> Names:
             found.unknown_gpus.append((text[span.start : span.end], near_gpus(span.key, tables)))
         elif span.key in gpus:
             found.gpus.append(gpus[span.key])
+            if re.search(r"runpod|community", span.key):
+                found.named_default = True  # "runpod community h100s" is the default offer, asked for by name
         else:
             if span.key in models and (
                 span.glued_after or _versioned_family(text, parts, index, span, families)
@@ -146,17 +153,20 @@ def find_names(text: str, tables: Tables) -> Names:
                 found.profiles.append(profiles[span.key])
             if span.key in models:
                 found.models.append(_model(models[span.key]))
-        blank.append((span.start, span.end))
+        gpu_span = span.key in gpus or (span.key in unknown_gpus and span.key not in gpus)
+        (gpu_spans if gpu_span else blank).append((span.start, span.end))
         index += length
-    for shape in _GPU_SHAPE.finditer(_blank(text, blank)):
+    for shape in _GPU_SHAPE.finditer(_blank(text, blank + gpu_spans)):
         group = "name" if shape["name"] else "name2"
         written = shape[group]
         if name_key(written) not in gpus and name_key(written) not in models:
             found.unknown_gpus.append((written, near_gpus(written, tables)))
-            blank.append((shape.start(group), shape.end(group)))
+            gpu_spans.append((shape.start(group), shape.end(group)))
     found.models = list(dict.fromkeys(found.models))
-    found.gpus = _specific_first(list(dict.fromkeys(found.gpus)), tables)
-    found.masked = _blank(text, blank)
+    found.gpus = list(dict.fromkeys(found.gpus))
+    if not found.named_default:
+        found.gpus = _specific_first(found.gpus, tables)
+    found.masked = _blank(text, blank, gpu_spans)
     return found
 
 
@@ -260,8 +270,10 @@ def _specific_first(gpus: list[str], tables: Tables) -> list[str]:
     return specific or gpus
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+def _blank(text: str, spans: list[tuple[int, int]], gpu_spans: Sequence[tuple[int, int]] = ()) -> str:
     characters = list(text)
     for start, end in spans:
         characters[start:end] = " " * (end - start)
+    for start, end in gpu_spans:
+        characters[start:end] = "gpu".ljust(end - start) if end - start >= 3 else " " * (end - start)
     return "".join(characters)

@@ -13,8 +13,9 @@ from langchain_core.embeddings import Embeddings
 from bot.chain.answer import Draft, Quote, Turn
 from bot.chain.compose import clarify, compose, refused
 from bot.chain.executor import execute
-from bot.chain.plan import DEFAULT_MODEL, plan_question
+from bot.chain.plan import plan_question
 from bot.chain.quotes import PassageLike, Similarity, best_sentences
+from bot.chain.understanding import DEFAULT_MODEL
 from knowledge.tables import Tables
 from knowledge.text import cosine, split_sentences
 

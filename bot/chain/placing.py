@@ -46,11 +46,11 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     if (before and before[-1] in {"per", "every"}) or re.search(r"\d[kmb]?\s?/$", text[: amount.start]):
         return  # "per 1K tokens", "$10/1M": a unit, not an amount
     if amount.percent:
-        _share(amount, before, after, facts, words)
+        _share(amount, before, after, facts, words, text)
         return
     if amount.value < 1 and not amount.dollar and _has(before[-4:], _RATIO):
         # "a cache hit ratio of 0.4", "utilisation 0.6": a share written as a fraction of one.
-        _share(replace(amount, value=amount.value * 100, percent=True), before, after, facts, words)
+        _share(replace(amount, value=amount.value * 100, percent=True), before, after, facts, words, text)
         return
     first = after[0] if after else ""
     if re.match(r"\s*[.;](\s|$)", text[amount.end :]) and _labelled(
@@ -69,15 +69,33 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         and not re.search(r"\btok(en)?s?\b|\busers?\b|\bmau\b|\bdau\b", text)
         and 100 <= amount.value < _LOOSE_TOKENS * 10
     )  # "half a million a year on openai: which phase", "20k per month, 40% cache hits: savings?"
+    hourly = not amount.percent and re.match(
+        r"\s*(/\s?(h|hr|hrs|hour)\b|per (gpu.?)?(hour|hr)\b|an hour\b|a hour\b|hourly\b|/gpu.?h)",
+        text[amount.end :],
+    )  # "ops at 75/hr", "H100s at 2.1 an hour", "3.99 per GPU-hour": dollars without the $
     if (
         amount.dollar
+        or hourly
         or first == "dollars"
         or grand
         or ((spend_words or bare_spend) and not _is_unit(first, words))
     ):
-        _money(amount, before, after[1:] if first == "dollars" else after, facts, words)
+        _money(amount, before, after[1:] if first == "dollars" else after, facts, words, text)
         return
     tokens = words.nouns.tokens
+    label = re.search(
+        r"\b(?:(?P<input>context|prompts?|inputs?|history)|(?P<output>repl(?:y|ies)|answers?|responses?|completions?|outputs?|drafts?))"
+        r"(?: window| tokens?| length| size)?\s*(?:of|is|are|=|:|at|around|averaging|avg)?\s*$",
+        text[max(0, amount.start - 40) : amount.start],
+    )
+    if (label and amount.value >= 20 and not _is_unit(first, words)) or (
+        label and first.split("/")[0] in tokens
+    ):
+        # "a context of 2k and replies of 300", "prompt tokens ~600": tokens named before their amount.
+        role = "input" if label["input"] else "output"
+        rest = after[1:] if first.split("/")[0] in tokens else after
+        _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
+        return
     if "/" in first and first.split("/")[0] in tokens and not first.endswith(("/s", "/sec")):
         after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
         first = after[0]
@@ -121,6 +139,12 @@ def _labelled(
     if len(before) > 1 and re.match(r"[\d$]", before[-2]):
         return False  # "10K MAU, 2 queries": the noun before is the earlier amount's
     last = before[-1] if before else ""
+    if (
+        last in {"is", "are", "=", "of", "at"}
+        and len(before) > 1
+        and before[-2] in {"mau", "dau", "maus", "daus", "users"}
+    ):
+        last = before[-2]  # "DAU is 8,000"
     if last in nouns.users or last in {"mau", "maus", "dau", "daus"}:
         facts.users = amount.value
         if last in nouns.daily_users or last.startswith("dau"):
@@ -146,6 +170,7 @@ def _is_unit(word: str, words: Vocabulary) -> bool:
         or head in nouns.interactions
         or head in {"input", "output", "prompt", "completion", *roles.input, *roles.output}
         or word.endswith("%")
+        or word.split("/")[0] in {"h", "hr", "hrs", "hours"}
     )
 
 
@@ -234,21 +259,56 @@ def _count(
     if first.split("/")[0] in nouns.interactions and "/" in first:
         after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
         first = after[0]
-    if first in nouns.interactions or (len(after) > 1 and after[1] in nouns.interactions and first.isalpha()):
+    times_a_day = first == "times" and (
+        _period(after[1:], words, 3) is not None
+        or (
+            after[1:2] in (["each"], ["per"])
+            and re.search(r"\bevery (working )?day\b|\bdaily\b|\b(a|each) day\b", text)
+        )
+    )  # "twice a day", "every working day, ~5 times each"
+    if (
+        first in nouns.interactions
+        or times_a_day
+        or (len(after) > 1 and after[1] in nouns.interactions and first.isalpha())
+    ):
         _interactions(amount, first, after, before, text, facts, words)
         return
     if first in nouns.ops or (first == "hours" and _has(after[1:4], r"ops|operat|maint|on.?call")):
         facts.ops_hours = value
         return
+    hours = first.split("/")[0] in {"h", "hr", "hrs", "hours"}
+    if hours and "/" in first:
+        after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
+        first = after[0]
+    clause = _clause(amount, text)
+    period = _period(after[1:], words, 4) if hours else None
+    if hours and (
+        re.search(_OPS, clause) or (period is not None and period.name != "day" and re.search(_OPS, text))
+    ):
+        # "ops 20h a month", "devops: 5 hrs/week", "our SRE ... spends 10 hours a week on it": hours
+        # in a clause about operations, or hours a week/month in a question about operations.
+        factor = period.factor if period is not None else Decimal(1)
+        facts.ops_hours = clean(value * factor)
+        if period is not None and period.name != "month":
+            facts.conversions.append(
+                f"{_num(value)} ops hours a {period.name} is {_num(value * factor)} a month"
+            )
+        return
     if first in nouns.engineers or (
-        first in {"ml", "full-time", "devops", "dedicated"} and any(w in nouns.engineers for w in head)
+        first in {"ml", "full-time", "full", "devops", "dedicated", "extra", "more"}
+        and any(w in nouns.engineers for w in head)
     ):
         facts.engineers = value
         return
     if first == "spare" and any(word in nouns.gpus for word in head):
         facts.spare_gpus = int(value)
         return
-    if (first in {"working", "business", "work"} and "days" in head) or first in {"workdays", "weekdays"}:
+    weekly = _has(after[1:3], r"^(a|per|each) week")
+    if (
+        (first in {"working", "business", "work"} and "days" in head)
+        or first in {"workdays", "weekdays"}
+        or (first == "days" and 20 <= value <= 31 and not weekly)
+    ):
         facts.days = value
         return
     if first in nouns.gpus or first in {
@@ -271,6 +331,16 @@ def _count(
             facts.interactions_per_day = clean(value * period.factor / 30)
         else:
             _tokens(amount, "tokens", after, before, text, facts, words)
+        return
+    if (
+        amount.scaled
+        and value >= _LOOSE_TOKENS
+        and facts.monthly_tokens is not None
+        and re.search(
+            r"\b(and|or|vs\.?|versus|then|what about|how about)\s+(at|for|with|on)?\s*$", text[: amount.start]
+        )
+    ):
+        facts.highs["monthly_tokens"] = value  # "self-host at 500M tokens a month? and at 2B?": both volumes
         return
     facts.unplaced.append(value)
 
@@ -316,7 +386,9 @@ def _interactions(
         )
 
 
-def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary) -> None:
+def _share(
+    amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary, text: str
+) -> None:
     share = amount.value / 100
 
     def _high(slot: str) -> None:
@@ -328,6 +400,20 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
     if any(pattern.search(" ".join(before)) for pattern in words.share_patterns("cache_hit_cost")):
         facts.cache_hit_cost = share
         _high("cache_hit_cost")
+        return
+    clause = _clause(amount, text)
+    price_after = re.match(
+        r"\s*(of (the |a )?(normal|full|regular|list|usual|standard|realtime|real-time) )?(price|rate|cost)\b",
+        text[amount.end :],
+    )
+    off_after = re.match(r"\s*(cheaper|off|discount|less)\b", text[amount.end :])
+    if (
+        re.search(r"\bbatch|\basync|\boffline|\bovernight", clause)
+        and not re.search(r"cach|\bhits?\b", clause)
+        and (price_after or off_after)
+    ):
+        # "the batch api is half price", "billed at 60% of the normal rate", "async tier is 25% cheaper".
+        facts.batch_discount = share if off_after else 1 - share
         return
     if _has(before[-4:], r"\bdiscount( \w+){0,2}$") and _has(before[-5:], r"\bbatch"):
         facts.batch_discount = share
@@ -350,6 +436,28 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         facts.cached_input_share = share
         _high("cached_input_share")  # "60% of the input is served from the prompt cache"
         return
+    own_before, own_after = _own_phrase(amount, text)
+    if re.match(
+        r"\s*(of (it |them |the tokens |tokens )?(is |are )?)?(output|completions?)\b", own_after
+    ) and not re.search(r"cach|batch", own_after):
+        if facts.input_share is None:
+            facts.input_share = 1 - share  # "30% input, 70% output": the input share, from either side
+        return
+    if re.match(rf"\s*(of )?(an? |one )?(\w+ )?{_ENGINEER}", own_after):
+        facts.engineers = share  # "half an engineer", "a quarter of an SRE"
+        return
+    for side in (own_after, own_before):
+        # "40% cache hits, 30% batch" and "cache hits 40% and batch 30%": the words between a share and
+        # the next comma, "and" or amount are its own, and say what it is before words further away.
+        slots = [
+            slot
+            for slot in ("cache_hit_share", "batch_share")
+            if any(pattern.search(side) for pattern in words.share_patterns(slot))
+        ]
+        if len(slots) == 1:
+            setattr(facts, slots[0], share)
+            _high(slots[0])
+            return
     if before and before[-1] in {"for", "at", "of", "to", "is", "="}:
         # "batch api for 25% + caching 35%": a share joined to the words before it belongs to them.
         for slot in ("cache_hit_share", "batch_share"):
@@ -383,15 +491,72 @@ def _share(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         facts.active_share = share
         _high("active_share")  # "15% daily active, ... 600 input": the near word wins over the far one
         return
+    people = facts.users is not None or any(
+        re.search(rf"\b{re.escape(noun)}\b", text) for noun in words.nouns.users
+    )
     for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
+        if slot == "active_share" and not people:
+            continue  # "half of our jobs": a share of people only when people are counted
         if any(pattern.search(window) for pattern in words.share_patterns(slot)):
             setattr(facts, slot, share)
             _high(slot)
             return
+    about = [
+        slot
+        for slot in ("cache_hit_share", "batch_share")
+        if any(pattern.search(text) for pattern in words.share_patterns(slot))
+    ]
+    replaced = re.search(r"\b(instead of|rather than|not|from|vs\.?|versus)\s*$", text[: amount.start])
+    if len(about) == 1 and getattr(facts, about[0]) is None and not replaced:
+        # "the batch endpoint gives 30% off. if half of our jobs go through it": the only saving named.
+        setattr(facts, about[0], share)
+        _high(about[0])
 
 
-_OPS = r"\b(ops|operations|devops|on.?call|sre|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|hourly rate for)\b"
-_GPU = r"\b(gpu|gpus|h100s?|instance|rental|card|node|box|server|compute)\b"
+_PHRASE_END = re.compile(r"[,;:!?(+&/]|\.(\s|$)|\s(and|plus|but|while|with)\s|[$\d]")
+_PHRASE_START = re.compile(r".*([,;!?(+&]|\.\s|\s(and|plus|but|while|with)\s|\d[%kmb]?\s)", re.DOTALL)
+
+
+def _own_phrase(amount: Amount, text: str) -> tuple[str, str]:
+    """The words before and after an amount that no other amount, comma or "and" separates from it."""
+    after = text[amount.end : amount.end + 60]
+    stop = _PHRASE_END.search(after)
+    own_after = after[: stop.start()] if stop else after
+    before = text[max(0, amount.start - 60) : amount.start]
+    start = _PHRASE_START.match(before)
+    own_before = before[start.end() :] if start else before
+    return own_before.lower(), own_after.lower()
+
+
+_OPS = r"\b(ops|opps|operations|devops|on.?call|sres?|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|someone|somebody|contractors?|consultants?|upkeep|attention|babysit\w*|pager|hourly rate for)\b"
+_GPU = r"\b(gpu|gpus|[ahlb]\d{2,3}s?|l40s|mi\d{3}x?|instance|rental|card|node|box|server|compute)\b"
+_ENGINEER = r"\b(engineers?|ftes?|sres?|ml engineers?|mles?|devops engineers?|hires?|headcount)\b"
+_SPEND = r"\b(spend|spending|spent|bill|billed|invoice|api|apis|openai|anthropic)\b"
+_FIXED = r"\b(fixed|storage|monitoring|networking|bandwidth|egress|overhead|other infra\w*|licen[cs]es?|retainer|flat|colo\w*)\b"
+_SELF_HOSTING = r"self.?host|\bgpus?\b|\bh100|break.?even|own (gpus?|hardware|infra|cluster|models?)|on.?prem"
+_CLAUSE_BREAK = r"[,;!?(+&]|\.\s|\s(and|plus|but|while|with|vs\.?|versus)\s"
+
+
+def _after_hours(amount: Amount, text: str) -> bool:
+    """ "ops 20h/mo at $50", "20h x $100", "(call it 32h a month) at $85/h": a rate right after hours."""
+    before = text[max(0, amount.start - 40) : amount.start]
+    found = re.search(
+        r"\d\s*(h|hrs?|hours)\b(?P<between>[^$\d;,!?]{0,25})(\b(at|x|times|and)|[@*])\s*$", before
+    )
+    return found is not None and not re.search(_GPU, found["between"])
+
+
+def _clause(amount: Amount, text: str) -> str:
+    """The clause an amount sits in: from the separator before it to the one after it."""
+    before = text[max(0, amount.start - 80) : amount.start]
+    starts = [found.end() for found in re.finditer(_CLAUSE_BREAK, before)]
+    after = text[amount.end : amount.end + 80]
+    stop = re.search(_CLAUSE_BREAK, after)
+    return (
+        before[starts[-1] if starts else 0 :]
+        + text[amount.start : amount.end]
+        + (after[: stop.start()] if stop else after)
+    )
 
 
 def _own_words(after: list[str], amount: str = r"[$\d]") -> list[str]:
@@ -411,7 +576,9 @@ def _distance(after: list[str], before: list[str], pattern: str) -> int:
     return min(distances, default=99)
 
 
-def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary) -> None:
+def _money(
+    amount: Amount, before: list[str], after: list[str], facts: "Facts", words: Vocabulary, text: str
+) -> None:
     value = amount.value
     joined = " ".join(after)
     if _has(
@@ -419,7 +586,17 @@ def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
         r"^(/h|/hr|/hour|per hour|an hour|a hour|hourly|per gpu.hour|/gpu.hour|/gpu/h|per gpu per hour|/h/gpu)\b",
         r"^\S* ?(per|an|a|/) ?(gpu )?(hour|hr)\b",
     ):
-        if _distance(after, before, _OPS) < _distance(after, before, _GPU):
+        clause = _clause(amount, text)
+        ops, gpu = re.search(_OPS, clause), re.search(_GPU, clause)
+        if _after_hours(amount, text):
+            facts.ops_rate = value  # "32h a month) at $85/h": the rate of the hours just given
+        elif (ops is not None) != (gpu is not None):
+            # "h100 at $3/h with ops 20h a month at $100/h": each rate's own clause says whose it is.
+            if ops is not None:
+                facts.ops_rate = value
+            else:
+                facts.gpu_hourly = value
+        elif _distance(after, before, _OPS) < _distance(after, before, _GPU):
             facts.ops_rate = value
         else:
             facts.gpu_hourly = value
@@ -440,6 +617,31 @@ def _money(amount: Amount, before: list[str], after: list[str], facts: "Facts", 
                 facts.highs["spend_per_user"] = clean(amount.high * factor)
         return
     period = _period(after, words, 3)
+    clause = _clause(amount, text)
+    if _after_hours(amount, text):
+        facts.ops_rate = value  # "ops 20h/mo at $50", "20h x $100": the rate of those hours
+        return
+    spend_clause = re.search(_SPEND + r"|\b(pay|paying|spend)\b", clause)
+    gpu_clause = re.search(_GPU, clause) and not re.search(_OPS, clause)
+    if gpu_clause and not spend_clause and period is None and value < 20:
+        facts.gpu_hourly = value  # "runpod h100s at the usual $2.69": a GPU price under $20 is by the hour
+        return
+    if gpu_clause and not spend_clause and period is not None and period.name == "month" and value < 100_000:
+        facts.gpu_monthly = value  # "reserved H100s cost us $1,800/mo per card"
+        return
+    if re.search(_ENGINEER + r"|\bsalar(y|ies)\b|\bfully.loaded\b", clause) and not re.search(_SPEND, clause):
+        # "half an engineer at $180k/yr", "an ML engineer costs 15k a month": a salary, by the year.
+        monthly = period is not None and period.name != "year"
+        facts.engineer_annual_cost = clean(
+            value * period.factor * 12 if period is not None and monthly else value
+        )
+        if facts.engineers is None and re.search(rf"\b(an?|one) (\w+ )?{_ENGINEER}", text):
+            facts.engineers = Decimal(1)
+        return
+    if re.search(_FIXED, clause) and not re.search(_SPEND, clause) and re.search(_SELF_HOSTING, text):
+        # "plus $800/mo for storage and monitoring": other fixed infrastructure a month.
+        facts.fixed_monthly = clean(value * (period.factor if period is not None else Decimal(1)))
+        return
     if period is None and (
         _has(before[-4:], r"\b(annual|annually|yearly)\b")
         or _has(after[:6], r"\b(last|this|per|a|each|every|in a|over the) year\b|\bannually\b")
@@ -483,12 +685,20 @@ def _tokens(
         return
     if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)") or _has(
         before[-4:],
-        r"\b(gpu|h100|card|node)s? (can |could |will )?(serve|serves|does|do|handle|handles|process|processes)\b",
-        r"\b(each|every|one|a single) (\w+ )?(can |could |will )?(serve|serves|does|handles|processes|pushes)$",
+        rf"\b(gpu|h100|card|node|replica|box)s? (can |could |will |would )?{_SERVES}",
+        rf"\b(each|every|one|a single|per) (\w+ )?(can |could |will |would )?{_SERVES}$",
     ):
         facts.tokens_per_gpu = value
         return
     role = _role(before, rest, words)
+    if role is None and _has(
+        joined, r"^(each way|both ways|either way|in and out|in/out|in & out|in and the same out)\b"
+    ):
+        # "~400 tokens each way": as many in as out.
+        both = Amount(value, amount.start, amount.end)
+        _tokens(both, first, rest[2:], [*before, "input"], text, facts, words)
+        _tokens(both, first, rest[2:], [*before, "output"], text, facts, words)
+        return
     interaction_nouns = "|".join(re.escape(noun) for noun in words.nouns.interactions)
     per_interaction = (
         first.startswith("-token")
@@ -499,7 +709,20 @@ def _tokens(
         )
         or _has(before[-4:], rf"\b(each|per|every|a|avg|average) ({interaction_nouns})\b")
     )
-    period = _period(rest, words)
+    own = rest[: next((i for i, word in enumerate(rest) if re.match(r"[$\d]", word)), len(rest))]
+    period = _period(own, words)  # "200 tokens in x 3 msgs/day": the day is the messages', not the tokens'
+    if period is None and role is not None:
+        # "3M input and 400k output tokens per day": the pair shares the period written after it.
+        pair = re.match(
+            r"\s*((input|output|prompt|completion|in|out)s?\s+)?(tokens?\s+)?(and|\+|plus|,)\s+\S+\s+(output|input|out|in|completion|prompt)s?\s+(tokens?\s+)?(?P<period>.{0,20})",
+            text[amount.end :],
+        )
+        if pair:
+            period = _period(_words(pair["period"]), words, 3)
+    if period is None and _has(before[-5:], r"\b(annual|annually|yearly)\b|\b(a|per|each) year\b"):
+        period = next(
+            known for known in words.periods if known.name == "year"
+        )  # "annual volume is 6B tokens"
     per_user = _has(joined, r"^(\w+ )?(per|each|a|/) ?(user|customer|employee|person|seat)")
     if per_user and (period is None or period.name == "day"):
         facts.tokens_per_user_per_day = value
@@ -531,8 +754,19 @@ def _tokens(
         )
 
 
+_SERVES = (
+    r"(serve|serves|serving|does|do|doing|handle|handles|handling|process|processes|processing|gets? through"
+    r"|getting through|gives?|giving|pushes|push|pushing|manages?|churns? through|delivers?)\b"
+)
+"""Verbs of one GPU's monthly throughput: "each H100 gets through about 2B tokens a month"."""
+
+
 def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
     """Input or output, from the word just before the amount or just after "tokens"."""
+    while len(before) > 1 and before[-2].endswith("%"):
+        before = before[
+            :-2
+        ]  # "30% input, 70% output, 80M tokens": those words are the shares', not these tokens'
     last = (before[-1] if before else "").strip(".,;:!?")
     if last in {"in", "out"}:
         last = ""  # "price out 120M tokens", "put in 5M": a verb's particle, not the tokens' role
@@ -545,9 +779,11 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
             return "input"
     if rest[:2] and _has(rest[:3], r"^(of )?(output|back|in return|generated|answers?|responses?|replies)"):
         return "output"
-    if rest[:2] and _has(rest[:3], r"^of (input|prompts?|context)\b"):
+    if rest[:2] and _has(
+        rest[:3], r"^of (input|prompts?|context|history|instructions|documents?|retrieved)\b"
+    ):
         return "input"
-    if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?)\b"):
+    if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?|writes?|drafts?)\b"):
         return "output"
     if _has(
         before[-3:],

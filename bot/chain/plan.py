@@ -15,14 +15,12 @@ from bot.calculations.usage import UsageRequest, run_tokens
 from bot.chain.answer import Turn
 from bot.chain.executor import ToolCall
 from bot.chain.tools import ApiCostArgs, BreakEvenArgs, MonthlyTokensArgs, PhaseArgs, SavingsArgs
-from bot.chain.understanding import Facts, Intent, Understanding, understand
+from bot.chain.understanding import DEFAULT_MODEL, Facts, Intent, Understanding, understand
 from calculators.errors import CalculatorError
 from knowledge.tables import Tables
 from knowledge.tables import tables as bundled_tables
 from knowledge.vocabulary import vocabulary
 
-DEFAULT_MODEL = "gpt-4o"
-"""Priced when a cost question names no model: the guide's "appropriate for most tasks" pick."""
 EXAMPLE_VOLUME = Decimal(500_000_000)
 """The guide's break-even example volume, used when a break-even question gives none (and said so)."""
 _OPEN_MODEL = re.compile(r"llama|mistral-7b|mixtral|gemma|qwen|deepseek-r1-distill")
@@ -275,6 +273,10 @@ def _calls(
 ) -> list[ToolCall]:
     volume = facts.monthly_tokens is not None or facts.users is not None or facts.interactions is not None
     calls: list[ToolCall] = []
+    if not volume and facts.cached_input_share is not None and facts.cache_hit_share is None:
+        # "half our requests would hit the prompt cache" with only a bill: no tokens to price per
+        # model, so the share is read as cache hits on the bill.
+        facts = replace(facts, cache_hit_share=facts.cached_input_share, cached_input_share=None)
     shares = facts.cache_hit_share is not None or facts.batch_share is not None
     if shares and (Intent.SAVINGS in asked or not volume or not (facts.models or Intent.COST in asked)):
         spend = facts.spend
@@ -455,15 +457,22 @@ def _breakeven(facts: Facts, volume: bool) -> list[ToolCall]:
     api_models: list[str | None] = [model for model in facts.models if not _OPEN_MODEL.search(model)] or [
         None
     ]
-    for model in api_models:
+    several_gpus = len(facts.gpus) > 1 and len(api_models) == 1 and facts.gpu_hourly is None
+    offers = (
+        [(model, facts.gpu) for model in api_models]
+        if not several_gpus
+        else [(api_models[0], gpu) for gpu in facts.gpus]
+    )  # "how do runpod h100s and lambda h100s compare?": one break-even per offer
+    for model, gpu in offers:
         args = BreakEvenArgs.model_validate(
             _set(
                 tokens=tokens,
                 model=model,
                 api_price_per_1k=facts.api_price_per_1k if model is None else None,
                 input_share=input_share if model is not None else None,
-                gpu=facts.gpu,
+                gpu=gpu,
                 gpu_hourly=facts.gpu_hourly,
+                gpu_monthly=facts.gpu_monthly,
                 profile=facts.profile
                 if facts.tokens_per_gpu is None and facts.tokens_per_second is None
                 else None,
@@ -473,6 +482,8 @@ def _breakeven(facts: Facts, volume: bool) -> list[ToolCall]:
                 ops_hours=facts.ops_hours,
                 ops_rate=facts.ops_rate,
                 engineers=facts.engineers,
+                engineer_annual_cost=facts.engineer_annual_cost,
+                fixed_monthly=facts.fixed_monthly,
                 spare_gpus=facts.spare_gpus,
             )
         )

@@ -13,19 +13,32 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from bot.calculations.cost import CostRequest, run_cost
+from bot.calculations.format import rate
 from bot.chain.names import find_names
 from bot.chain.placing import Amount, clean, place
-from calculators.quantities import format_usd
+from calculators.quantities import format_tokens, format_usd
 from knowledge.tables import Tables
 from knowledge.vocabulary import Vocabulary, vocabulary
 
+DEFAULT_MODEL = "gpt-4o"
+"""Priced when a question names no model: the guide's "appropriate for most tasks" pick."""
 _MONTHLY_USERS = re.compile(
     r"\b(maus?|(monthly|total|registered|signed.up) (active )?(users|customers|people|members|visitors|seats|accounts)"
     r"|(users|customers|people|members|visitors|seats) (a|per|each) month|monthly actives?)\b"
 )
 """Users counted over a month (not all of whom come every day): the guide's daily share then applies."""
+_NO_OTHER_OPS = re.compile(
+    r"\bno (other|extra|additional|more|separate) (hourly )?(ops|operations|on.?call)\b"
+    r"|\bno (hourly )?(ops|operations) (hours |time )?(on top|beyond|besides|apart)"
+    r"|\bno ops hours\b|\bno (other )?ops (hours|time)\b|\bno (hourly )?ops on top\b"
+    r"|\b(the )?only ops( cost)?\b|\ball (of )?the ops\b|\binstead of (the )?hourly ops\b"
+    r"|\bno ops hours beyond\b|\bno hourly ops\b"
+)
+"""Ops stated as engineers or a flat fee only: the calculator's default ops hours are not added on top."""
 _FREE_HITS = re.compile(
-    r"\b(hits?|cached (requests|calls|answers)) (costs? (nothing|zero|0)|(are|is) free)\b"
+    r"\b(hits?|cached (requests|calls|answers)|dup\w*|repeats|they|those) (would |will )?"
+    r"(costs? (us )?(nothing|zero|0|\$0)|(are|is|be) free)\b"
 )
 """A cache hit that costs nothing ("a hit costs nothing"): the hit cost is 0%, not the 10% default."""
 MAX_MONTHLY_TOKENS = Decimal(10) ** 15
@@ -81,11 +94,16 @@ class Facts:
     tokens_per_second: Decimal | None = None
     ops_hours: Decimal | None = None
     engineers: Decimal | None = None
+    engineer_annual_cost: Decimal | None = None
+    fixed_monthly: Decimal | None = None
     spare_gpus: int | None = None
     days: Decimal | None = None
     models: list[str] = field(default_factory=list)
     profile: str | None = None
     gpu: str | None = None
+    gpus: list[str] = field(default_factory=list)
+    """Every GPU offer named, when a question compares two or more."""
+    gpu_monthly: Decimal | None = None
     unplaced: list[Decimal] = field(default_factory=list)
     """Amounts whose unit the question did not make clear (used by follow-ups like "and at 2B?")."""
     highs: dict[str, Decimal] = field(default_factory=dict)
@@ -129,11 +147,12 @@ def understand(question: str, tables: Tables) -> Understanding:
         models=names.models,
         profile=names.profiles[0] if names.profiles else None,
         gpu=names.gpus[0] if names.gpus else None,
+        gpus=list(dict.fromkeys(names.gpus)),
     )
     every_model = [row.name for row in tables.models]
     every_gpu = [row.name for row in tables.gpus]
     facts.issues += [_unknown("model", written, near, every_model) for written, near in names.unknown_models]
-    facts.issues += [
+    unknown_gpus = [
         _unknown("GPU or provider", written, near, every_gpu) for written, near in names.unknown_gpus
     ]
     facts.conversions += [f'"{written}" is {meant}' for written, meant in names.corrected]
@@ -150,6 +169,18 @@ def understand(question: str, tables: Tables) -> Understanding:
     if multiplier and all(multiplier.start() <= a.start and a.end <= multiplier.end() for a in found):
         facts.multiplier = _factor(multiplier)
     _settle(facts)
+    priced = facts.gpu_hourly is not None or facts.gpu_monthly is not None
+    measured = facts.tokens_per_gpu is not None or facts.tokens_per_second is not None
+    if unknown_gpus and facts.gpu is None and priced and measured:
+        # "A100s at $1.79/h, each does 120M tokens a month": the name is not needed, the numbers are yours.
+        written = ", ".join(f'"{name}"' for name, _ in names.unknown_gpus)
+        facts.conversions.append(
+            f"{written} is not in the GPU table: priced with the $/h and throughput you gave"
+        )
+    else:
+        facts.issues += unknown_gpus
+    if facts.ops_hours is None and _NO_OTHER_OPS.search(masked):
+        facts.ops_hours = Decimal(0)  # "half an engineer and no other ops time": no default ops hours on top
     if facts.cache_hit_cost is None and _FREE_HITS.search(masked):
         facts.cache_hit_cost = Decimal(0)
     if (
@@ -161,14 +192,54 @@ def understand(question: str, tables: Tables) -> Understanding:
         facts.active_share = Decimal(
             1
         )  # "250 users each sending 20 messages a day": every one of them, daily
-    _refuse_absurd(facts)
-    facts.issues = [_as_written(issue, question) for issue in dict.fromkeys(facts.issues)]
     asked = frozenset(
         Intent(intent)
         for intent in ("breakeven", "cost", "tokens", "phase", "savings", "compare")
         if any(pattern.search(text) for pattern in words.cue_patterns(intent))
     )
+    self_hosting = (
+        names.gpus
+        or names.unknown_gpus
+        or facts.gpu_hourly
+        or facts.gpu_monthly
+        or facts.ops_hours
+        or facts.ops_rate
+        or facts.engineers
+        or facts.tokens_per_gpu
+        or facts.tokens_per_second
+    )
+    if self_hosting is not None and self_hosting != [] and (Intent.PHASE not in asked or facts.spend is None):
+        asked |= {Intent.BREAKEVEN}  # a GPU, its price or ops time: the question is about self-hosting
+    shares = facts.cache_hit_share is not None or facts.batch_share is not None
+    if Intent.BREAKEVEN in asked and Intent.PHASE not in asked and not shares:
+        _volume_from_spend(facts, tables)
+    _refuse_absurd(facts)
+    facts.issues = [_as_written(issue, question) for issue in dict.fromkeys(facts.issues)]
     return Understanding(_intent(facts, asked), facts, asked)
+
+
+def _volume_from_spend(facts: Facts, tables: Tables) -> None:
+    """ "we pay $18k/mo to the API at $0.015 per 1K: self-host?": the volume that bill buys, said so."""
+    counted = facts.users is not None or facts.interactions is not None
+    if facts.spend is None or facts.monthly_tokens is not None or counted or len(facts.models) > 1:
+        return
+    if facts.api_price_per_1k is not None:
+        per_1k, priced = facts.api_price_per_1k, f"{rate(facts.api_price_per_1k)} per 1K"
+    else:
+        model = facts.model or DEFAULT_MODEL
+        cost = run_cost(CostRequest(model=model, tokens=Decimal(1_000_000)), tables).result
+        per_1k = Decimal(str(cost["monthly_cost"])) / 1000
+        priced = f"{model}'s blended {rate(per_1k)} per 1K"
+        if facts.model is None:
+            priced += " (no model named, so the guide's default)"
+            facts.models = [model]  # the break-even prices the API side at the same rate
+    if per_1k <= 0:
+        return
+    facts.monthly_tokens = (facts.spend / per_1k * 1000).quantize(Decimal(1))
+    facts.conversions.append(
+        f"{format_usd(facts.spend)} a month at {priced} is {format_tokens(facts.monthly_tokens)} tokens a month"
+    )
+    facts.spend = None
 
 
 def _as_written(issue: str, question: str) -> str:
@@ -229,6 +300,11 @@ def normalise(question: str, words: Vocabulary) -> str:
         text,
     )  # "one and a half billion" is 1.5 billion, not "one and 50%"
     text = re.sub(r"\busd\s*(?=\d)", "$", text)
+    text = re.sub(
+        r"(?<![\w.$])(\d+(?:\.\d+)?)\s*(?:cents?|c|¢)(?=\s*(?:per|/|a|an|for)\b)",
+        lambda m: f"${(Decimal(m[1]) / 100).normalize():f}",
+        text,
+    )  # "1.5c per 1k", "1.2 cents per 1K tokens": dollars
     text = _fraction_pattern(words).sub(
         lambda match: (
             f"{(words.fraction(match[1]) * 100).normalize():f}%" + (" of" if match[1].endswith(" of") else "")
@@ -237,12 +313,41 @@ def normalise(question: str, words: Vocabulary) -> str:
     )
     text = _number_words(text, words)
     text = re.sub(
+        r"\b(twice|thrice)(?= (a|per|each|every) (day|week|month)\b)",
+        lambda m: {"twice": "2 times", "thrice": "3 times"}[m[1]],
+        text,
+    )
+    text = re.sub(r"\b(\d{2})[- ]day months?\b", r"\1 days a month", text)  # "a 31-day month"
+    text = _pairs(text)
+    text = re.sub(
         r"(?<![\w.,/$])([1-9])/([2-9]|10)(?= of\b)",
         lambda m: f"{(Decimal(m[1]) * 100 / Decimal(m[2])).normalize():f}%",
         text,
     )  # "2/3 of requests"
     text = re.sub(r"\b(\d{1,2}) (?:in|out of) (\d{1,3})\b(?![.,\d%kmb])(?! out)", _one_in, text)
     return re.sub(r"[ \t]+", " ", text)
+
+
+_PAIR = re.compile(r"(?<![\w.$/])(\d{1,2})\s*/\s*(\d{1,2})(?![\w.%/])")
+_PAIR_OF_TOKENS = re.compile(
+    r"\b(input|prompt|in)\s*/\s*(output|completion|out)\s+(tokens?\s+)?(of|:|=|are|is|~)?\s*"
+    r"(\d[\d,.]*[kmb]?)\s*/\s*(\d[\d,.]*[kmb]?)"
+)
+
+
+def _pairs(text: str) -> str:
+    """ "80/20", "70/30 input/output", "prompt/completion tokens of 3000/1000": split into plain words."""
+    text = _PAIR_OF_TOKENS.sub(lambda m: f"{m[5]} input tokens and {m[6]} output tokens", text)
+    if not re.search(r"\binput|\bprompt|\bin/out|\bsplit", text):
+        return text
+
+    def share(match: re.Match[str]) -> str:
+        first, second = int(match[1]), int(match[2])
+        if first + second != 100:
+            return match[0]
+        return f"{first}% input"
+
+    return _PAIR.sub(share, text)
 
 
 def _one_in(match: re.Match[str]) -> str:
@@ -273,7 +378,7 @@ def _plain(value: Decimal) -> str:
 
 
 _AMOUNT = re.compile(
-    r"(?P<sign>(?<![\w.,])-\s?|\bminus\s+)?(?P<dollar>\$\s*)?"
+    r"(?P<sign>(?<![\w.,])-|\bminus\s+)?(?P<dollar>\$\s*)?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:,\d+)+|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s*(?P<scale>thousand|millions?|billions?|trillion|grand|mil|mn|mm|bn|[kmbt])(?![a-z]))?"
     r"(?P<percent>\s*%|\s+percent)?",
