@@ -169,10 +169,12 @@ def find_model(name: str, tables: Tables) -> PriceQuote:
 def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = None, asked: str) -> PriceQuote:
     from genai_prices import Usage, calc_price
 
-    million = 1_000_000
+    # Priced on a request of 1K tokens each way and scaled: tiers like "above 200K tokens of context"
+    # are per request, so a million-token request would be priced at the long-context rate.
+    sample = 1_000
     try:
         result = calc_price(
-            Usage(input_tokens=million, output_tokens=million),
+            Usage(input_tokens=sample, output_tokens=sample),
             model,
             provider_id=provider,
             genai_request_timestamp=_list_price_time(),
@@ -182,11 +184,13 @@ def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = Non
         known = f"the closest known are {', '.join(near)}" if near else _every_model(tables)
         raise UnknownModelError(f"no price known for model {asked!r}: {known}") from error
     cache_read = getattr(result.model_price, "cache_read_mtok", None)
+    cache_read = getattr(cache_read, "base", cache_read)  # tiered: the rate below the long-context tier
+    per_million = Decimal(1_000_000 // sample)
     return PriceQuote(
         price=ModelPrice(
             model=result.model.id,
-            input_per_million=Decimal(result.input_price),
-            output_per_million=Decimal(result.output_price),
+            input_per_million=Decimal(result.input_price) * per_million,
+            output_per_million=Decimal(result.output_price) * per_million,
             cached_input_per_million=cache_read if isinstance(cache_read, Decimal) else None,
         ),
         provider=result.provider.name,

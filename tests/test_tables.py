@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.calculations.cost import CostRequest, run_cost
 from knowledge.errors import DataTableError, UnknownGpuError, UnknownModelError
 from knowledge.prices import find_gpu, find_model
 from knowledge.tables import DATA_DIR, load_tables, tables, tables_fingerprint
@@ -40,6 +41,24 @@ def test_other_models_come_from_genai_prices_and_say_so() -> None:
     quote = find_model("gpt-4o-mini", tables())
     assert quote.price.input_per_million == D("0.15")
     assert "genai-prices" in quote.source
+
+
+@pytest.mark.parametrize(
+    ("model", "list_prices"),
+    [("claude-sonnet-4-5", (D(3), D(15))), ("gemini-2.5-pro", (D("1.25"), D(10)))],
+)
+def test_models_with_a_long_context_tier_are_priced_at_their_list_rate(
+    model: str, list_prices: tuple[D, D]
+) -> None:
+    """A model that charges more above 200K tokens of context is quoted at its normal per-1M rate, not that tier's."""
+    price = find_model(model, tables()).price
+    assert (price.input_per_million, price.output_per_million) == list_prices
+
+
+def test_an_embedding_model_prices_every_token_as_input() -> None:
+    """2B tokens on an embedding model cost 2B input tokens' worth, not half of it blended with a $0 output price."""
+    calculation = run_cost(CostRequest(model="text-embedding-3-small", tokens=D(2_000_000_000)), tables())
+    assert calculation.result["monthly_cost"] == D(40)
 
 
 def test_unknown_model_and_gpu_say_what_exists() -> None:
