@@ -49,10 +49,10 @@ class ScriptedAsker:
 
 
 DEVELOPMENT_NUMERIC_BAR = 0.99
-"""Share of the development set's numeric questions (hand-written, templates, conversations) answered right: 398/398 at
+"""Share of the development set's numeric questions (hand-written, templates, conversations) answered right: 639/639 at
 the last `make eval`; held a little below so one new hard question does not turn the suite red."""
-DEVELOPMENT_GENERAL_BAR = 56 / 63
-"""The development general questions right at the last `make eval` (56 of 63); the issue's target is 90%."""
+DEVELOPMENT_GENERAL_BAR = 91 / 103
+"""The development general questions right at the last `make eval` (91 of 103); the issue's target is 90%."""
 
 
 @pytest.fixture(scope="module")

@@ -121,6 +121,31 @@ def test_reference_lists_are_not_quoted_as_answers() -> None:
     assert quotes and all(heading != "Sources" for heading, _ in quotes)
 
 
+def test_a_question_about_the_guides_sources_quotes_them() -> None:
+    """ "where does the guide get its GPU prices from?" may quote the Sources list it is about."""
+    sources = FakePassage(
+        "Sources", None, "OpenAI API Pricing Documentation (2026) and RunPod GPU Pricing Data.", 0.9
+    )
+    quotes = best_sentences("where does the guide get its gpu prices from? any sources?", [sources, CACHING])
+    assert any(heading == "Sources" and "RunPod GPU Pricing Data" in text for heading, text in quotes)
+
+
+def test_a_bare_claim_is_quoted_with_the_sentence_that_explains_it() -> None:
+    """A short verdict brings its example before it, and a general answer's short claim brings the reason after."""
+    framework = FakePassage(
+        "Cost Analysis Framework",
+        None,
+        "Example: 500M monthly tokens cost $7,500/month on the API and $7,389/month self-hosted. "
+        "Self-hosted breaks even. Many startups stay API-first at this point. APIs scale automatically and "
+        "need no on-call rotation, which matters more than a small saving.",
+        0.9,
+    )
+    point = best_sentences("does self-hosting break even?", [framework], limit=1)
+    assert "500M monthly tokens" in point[0][1]
+    why = best_sentences("why do startups stay API-first?", [framework], limit=1, explain=True)
+    assert "APIs scale automatically" in why[0][1]
+
+
 def test_llm_and_offline_answers_state_a_comparison_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
     """The LLM's tool calls and the offline plan give the same priced calculations and the same comparison line."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")

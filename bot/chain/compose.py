@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from bot.calculations.format import rate
 from bot.calculations.record import Calculation
 from bot.chain.answer import Draft, Quote
 from bot.chain.plan import Plan
@@ -86,10 +87,19 @@ def compose_prose(
     return draft
 
 
+def _priced_as(calculation: Calculation) -> str:
+    """The model a cost was priced on, or the rate given for it ("the $0.0018/1K rate")."""
+    model = calculation.result.get("model") or calculation.inputs.get("model")
+    if model:
+        return str(model)
+    price = calculation.inputs.get("api_price_per_1k")
+    return f"the {rate(Decimal(str(price)))}/1K rate" if price is not None else "the given rate"
+
+
 def comparison(calculations: Sequence[Calculation]) -> str:
     """ "gpt-5 is cheaper: $975.00 a month against $1,800.00 on claude-sonnet-4.6 ($825.00 less)."."""
     costs = [
-        (str(c.result.get("model") or c.inputs.get("model")), Decimal(str(c.result["monthly_cost"])))
+        (_priced_as(c), Decimal(str(c.result["monthly_cost"])))
         for c in calculations
         if c.tool == "cost" and c.result.get("monthly_cost") is not None
     ]

@@ -89,7 +89,13 @@ class OfflineAnswerer:
                 return self._similarity(text, sentences, query_vector)
 
         calculations = outcome.calculations
-        quotes = best_sentences(question, passages, limit=2 if calculations else 4, similarity=similarity)
+        quotes = best_sentences(
+            question,
+            passages,
+            limit=2 if calculations else 4,
+            similarity=similarity,
+            explain=not calculations,
+        )
         phases = "; ".join(
             f"Phase {band.number} {band.name} from {'above ' if not band.includes_start else ''}${band.starts_at:,}"
             for band in self._tables.phases.bands()

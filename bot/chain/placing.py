@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from bot.calculations.format import percent
 from calculators.quantities import format_tokens, format_usd
 from knowledge.vocabulary import Period, Vocabulary
 
@@ -45,6 +46,8 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     before = _words(text[max(0, amount.start - 60) : amount.start])[-5:]
     if (before and before[-1] in {"per", "every"}) or re.search(r"\d[kmb]?\s?/$", text[: amount.start]):
         return  # "per 1K tokens", "$10/1M": a unit, not an amount
+    if re.search(r"\b(instead of|rather than|not|up from|down from)\s*$", text[: amount.start]):
+        return  # "4 interactions a day instead of 1", "30% off, not 50": the figure being replaced
     if amount.percent:
         _share(amount, before, after, facts, words, text)
         return
@@ -58,7 +61,9 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     ):
         return  # "queries per active user per day: 2. tokens per query: ...": the next word is another field's
     spend_words = _has(before[-3:], r"\b(spend|spending|spent|bill|paying|pay|budget|invoice)\b") or _has(
-        after[:3], r"^((monthly|annual|yearly|api|ai|llm|openai) )?(spend|bill|budget|invoice)\b"
+        after[:5],
+        r"^((a|per|each|every) (year|month|yr|mo) )?((monthly|annual|yearly|api|ai|llm|openai|cloud) )?"
+        r"(spend|bill|budget|invoice)\b",
     )
     grand = "grand" in text[amount.start : amount.end]
     bare_spend = (
@@ -84,24 +89,28 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         return
     tokens = words.nouns.tokens
     label = re.search(
-        r"\b(?:(?P<input>context|prompts?|inputs?|history)|(?P<output>repl(?:y|ies)|answers?|responses?|completions?|outputs?|drafts?))"
+        r"\b(?:(?P<input>context|prompts?|inputs?|history|quer(?:y|ies)|questions?|requests?)"
+        r"|(?P<output>repl(?:y|ies)|answers?|responses?|completions?|outputs?|drafts?|writes|returns|generates"
+        r"|responds with|gets back|sends back|replies with|answers with|produces))"
         r"(?: window| tokens?| length| size)?\s*(?:of|is|are|=|:|at|around|averaging|avg)?\s*$",
         text[max(0, amount.start - 40) : amount.start],
     )
-    if (label and amount.value >= 20 and not _is_unit(first, words)) or (
+    separated = re.match(r"\s*[,;]", text[amount.end :]) is not None
+    if (label and amount.value >= 20 and (not _is_unit(first, words) or separated)) or (
         label and first.split("/")[0] in tokens
     ):
         # "a context of 2k and replies of 300", "prompt tokens ~600": tokens named before their amount.
         role = "input" if label["input"] else "output"
         rest = after[1:] if first.split("/")[0] in tokens else after
-        _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
+        _tokens(amount, "tokens", rest, [*before, role], text, facts, words, role)
         return
     if "/" in first and first.split("/")[0] in tokens and not first.endswith(("/s", "/sec")):
         after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
         first = after[0]
     if first.startswith("/") and _period([first], words) is not None:
         period = _period([first], words)
-        if period is not None and amount.value < 1000 and _count_in_text(text, words, words.nouns.users):
+        counted = facts.users is not None or _count_in_text(text, words, words.nouns.users)
+        if period is not None and amount.value < 1000 and counted:
             facts.interactions_per_day = clean(amount.value * period.factor / 30)  # "3/day" per user
         else:
             _tokens(amount, "tokens", after, before, text, facts, words)
@@ -139,6 +148,9 @@ def _labelled(
     if len(before) > 1 and re.match(r"[\d$]", before[-2]):
         return False  # "10K MAU, 2 queries": the noun before is the earlier amount's
     last = before[-1] if before else ""
+    if last in {"hours", "hrs", "hour"} and len(before) > 1 and before[-2] in nouns.ops:
+        facts.ops_hours = amount.value  # "ops hours 25 a month"
+        return True
     if (
         last in {"is", "are", "=", "of", "at"}
         and len(before) > 1
@@ -300,14 +312,14 @@ def _count(
     ):
         facts.engineers = value
         return
-    if first == "spare" and any(word in nouns.gpus for word in head):
+    if first == "spare" and (any(word in nouns.gpus for word in head) or re.search(_SELF_HOSTING, text)):
         facts.spare_gpus = int(value)
         return
     weekly = _has(after[1:3], r"^(a|per|each) week")
     if (
         (first in {"working", "business", "work"} and "days" in head)
-        or first in {"workdays", "weekdays"}
-        or (first == "days" and 20 <= value <= 31 and not weekly)
+        or first.split("/")[0] in {"workdays", "weekdays"}
+        or (first.split("/")[0] == "days" and 20 <= value <= 31 and not weekly)
     ):
         facts.days = value
         return
@@ -357,6 +369,16 @@ def _interactions(
     value = amount.value
     period = _period(after[1:], words)
     has_users = facts.users is not None or _count_in_text(text, words, words.nouns.users)
+    if (
+        not has_users
+        and period is not None
+        and period.name == "day"
+        and value < 100
+        and not _has(before[-2:], r"\btotal\b")
+    ):
+        # "and if it's 4 interactions a day": a handful a day is each user's, not the product's total.
+        facts.interactions_per_day = value
+        return
     per_user = (
         _has(before[-3:], r"\b(each|every|they|he|she|sends?|asks?|makes?|does|runs?|averages?|avg|per)\b")
         or _has(
@@ -437,6 +459,17 @@ def _share(
         _high("cached_input_share")  # "60% of the input is served from the prompt cache"
         return
     own_before, own_after = _own_phrase(amount, text)
+    if facts.spend is not None and re.match(
+        r"\s*of (it|that|this|the bill|the total|them)\s+(is|are|goes to|goes on|is on)\s+(ai|llm|inference|gpus?|models?)\b",
+        text[amount.end :],
+    ):
+        # "total cloud bill is ~$90k/mo and about a third of it is ai": the AI part of the bill.
+        part = clean(facts.spend * share)
+        facts.conversions.append(
+            f"{percent(share)} of {format_usd(facts.spend)} is {format_usd(part)} a month"
+        )
+        facts.spend = part
+        return
     if re.match(
         r"\s*(of (it |them |the tokens |tokens )?(is |are )?)?(output|completions?)\b", own_after
     ) and not re.search(r"cach|batch", own_after):
@@ -528,7 +561,10 @@ def _own_phrase(amount: Amount, text: str) -> tuple[str, str]:
     return own_before.lower(), own_after.lower()
 
 
-_OPS = r"\b(ops|opps|operations|devops|on.?call|sres?|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|someone|somebody|contractors?|consultants?|upkeep|attention|babysit\w*|pager|hourly rate for)\b"
+_MOST_PER_GPU_HOUR = Decimal(20)
+"""No single GPU rents for this much an hour (an H100 is $2-4): an hourly rate this high with no GPU
+named beside it is people's time."""
+_OPS = r"\b(ops|opps|eng|operations|devops|on.?call|sres?|maintenance|engineer|engineering|labou?r|staff|admin|mlops|people|person|someone|somebody|contractors?|consultants?|upkeep|attention|babysit\w*|pager|hourly rate for)\b"
 _GPU = r"\b(gpu|gpus|[ahlb]\d{2,3}s?|l40s|mi\d{3}x?|instance|rental|card|node|box|server|compute)\b"
 _ENGINEER = r"\b(engineers?|ftes?|sres?|ml engineers?|mles?|devops engineers?|hires?|headcount)\b"
 _SPEND = r"\b(spend|spending|spent|bill|billed|invoice|api|apis|openai|anthropic)\b"
@@ -581,10 +617,15 @@ def _money(
 ) -> None:
     value = amount.value
     joined = " ".join(after)
-    if _has(
+    rate_label = re.search(
+        r"\b(hourly( rate)?|(hour|hr)ly cost|rate|(an|one|per|each) hour of (\w+ ){0,2}(costs?|is|runs?)( us)?)"
+        r"\s*(of|is|=|:|at)?\s*$",
+        text[max(0, amount.start - 40) : amount.start],
+    )  # "ops hourly rate $90", "ops rate of $70", "an hour of ops costs us $110"
+    if rate_label or _has(
         joined,
         r"^(/h|/hr|/hour|per hour|an hour|a hour|hourly|per gpu.hour|/gpu.hour|/gpu/h|per gpu per hour|/h/gpu)\b",
-        r"^\S* ?(per|an|a|/) ?(gpu )?(hour|hr)\b",
+        r"^\S* ?(per|an|a|/) ?(gpu |ops |eng |engineer |engineering |person |sre |devops )?(hour|hr)\b",
     ):
         clause = _clause(amount, text)
         ops, gpu = re.search(_OPS, clause), re.search(_GPU, clause)
@@ -596,6 +637,8 @@ def _money(
                 facts.ops_rate = value
             else:
                 facts.gpu_hourly = value
+        elif value >= _MOST_PER_GPU_HOUR:
+            facts.ops_rate = value  # "billed at 100/hr": no single GPU rents for that; people do
         elif _distance(after, before, _OPS) < _distance(after, before, _GPU):
             facts.ops_rate = value
         else:
@@ -607,7 +650,10 @@ def _money(
     if _has(joined, r"^(/1m|per 1m|per million|/ 1m|per 1,000,000|per mtok|/mtok|/m)\b"):
         _api_price(facts, value / 1000)
         return
-    per_user = _has(joined, r"^(a|per|/|each) ?(user|customer|seat|head|employee|member|subscriber)")
+    per_user = _has(
+        joined,
+        r"^(a|per|/|each) ?(active |paying |monthly |daily )?(user|customer|seat|head|employee|member|subscriber)",
+    )
     if per_user or _has(joined, r"^(a|per|/|each) ?(query|request|message)"):
         if per_user:
             period = _period(after[2:], words, 3)
@@ -629,7 +675,12 @@ def _money(
     if gpu_clause and not spend_clause and period is not None and period.name == "month" and value < 100_000:
         facts.gpu_monthly = value  # "reserved H100s cost us $1,800/mo per card"
         return
-    if re.search(_ENGINEER + r"|\bsalar(y|ies)\b|\bfully.loaded\b", clause) and not re.search(_SPEND, clause):
+    near = text[max(0, amount.start - 60) : amount.end + 30]
+    salary = re.search(_ENGINEER + r"|\bsalar(y|ies)\b|\bfully.loaded\b", clause) or (
+        re.search(r"\beach\b|\bfully.loaded\b|\bper (head|person|engineer)\b", clause)
+        and re.search(_ENGINEER, near)
+    )
+    if salary and not re.search(_SPEND, clause):
         # "half an engineer at $180k/yr", "an ML engineer costs 15k a month": a salary, by the year.
         monthly = period is not None and period.name != "year"
         facts.engineer_annual_cost = clean(
@@ -648,6 +699,15 @@ def _money(
     ):
         period = next(known for known in words.periods if known.name == "year")
     factor = period.factor if period is not None else Decimal(1)
+    listed = re.search(r"\n|\+|\bplus\b", text[max(0, amount.start - 40) : amount.start])
+    if facts.spend is not None and listed and amount.high is None and "spend" not in facts.highs:
+        # "openai 6.2k / anthropic 2.1k / pinecone 900", one a line: the bill is their sum.
+        total = clean(facts.spend + value * factor)
+        facts.conversions.append(
+            f"{format_usd(facts.spend)} + {format_usd(value * factor)} is {format_usd(total)} a month"
+        )
+        facts.spend = total
+        return
     facts.spend = clean(value * factor)
     if amount.high is not None:
         facts.highs["spend"] = amount.high * factor
@@ -677,6 +737,7 @@ def _tokens(
     text: str,
     facts: "Facts",
     words: Vocabulary,
+    given_role: str | None = None,
 ) -> None:
     value = amount.value
     joined = " ".join(rest)
@@ -690,14 +751,14 @@ def _tokens(
     ):
         facts.tokens_per_gpu = value
         return
-    role = _role(before, rest, words)
+    role = given_role or _role(before, rest, words)
     if role is None and _has(
         joined, r"^(each way|both ways|either way|in and out|in/out|in & out|in and the same out)\b"
     ):
         # "~400 tokens each way": as many in as out.
         both = Amount(value, amount.start, amount.end)
-        _tokens(both, first, rest[2:], [*before, "input"], text, facts, words)
-        _tokens(both, first, rest[2:], [*before, "output"], text, facts, words)
+        _tokens(both, first, rest[2:], before, text, facts, words, "input")
+        _tokens(both, first, rest[2:], before, text, facts, words, "output")
         return
     interaction_nouns = "|".join(re.escape(noun) for noun in words.nouns.interactions)
     per_interaction = (
@@ -719,7 +780,17 @@ def _tokens(
         )
         if pair:
             period = _period(_words(pair["period"]), words, 3)
-    if period is None and _has(before[-5:], r"\b(annual|annually|yearly)\b|\b(a|per|each) year\b"):
+    over_a_year = re.match(
+        r"\s*(tokens?\s+)?(total\s+)?(over|in|across|during|for)\s+(the\s+)?(next\s+|coming\s+)?(12 months|year|yr)\b",
+        text[amount.end :],
+    )
+    if period is None and (
+        over_a_year
+        or _has(
+            before[-5:],
+            r"\b(annual|annually|yearly)\b|\b(a|per|each|next|this|the) (year|yr)\b|\bnext 12 months\b",
+        )
+    ):
         period = next(
             known for known in words.periods if known.name == "year"
         )  # "annual volume is 6B tokens"
@@ -733,8 +804,10 @@ def _tokens(
         )
         setattr(facts, slot, value)
         return
-    has_count = _count_in_text(text, words, words.nouns.users) or _count_in_text(
-        text, words, words.nouns.interactions
+    has_count = (
+        facts.users is not None
+        or _count_in_text(text, words, words.nouns.users)
+        or _count_in_text(text, words, words.nouns.interactions)
     )
     if has_count and value < _LOOSE_TOKENS and (period is None or facts.interactions_per_day is not None):
         slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(

@@ -263,7 +263,10 @@ def _plan(understood: Understanding, tables: Tables, breakeven_point: bool) -> P
         tuple(calls),
         understood,
         conversions=tuple(facts.conversions),
-        compare=len(api_models if any(call.tool == "breakeven" for call in calls) else facts.models) > 1
+        compare=(
+            len(api_models if any(call.tool == "breakeven" for call in calls) else facts.models) > 1
+            or (facts.api_price_per_1k is not None and bool(facts.models))
+        )
         and any(call.tool in {"api_cost", "breakeven"} for call in calls),
     )
 
@@ -320,6 +323,8 @@ def _calls(
     if not wants_cost or (intent is Intent.TOKENS and not facts.models):
         return calls if usage is not None else []
     models: list[str | None] = list(facts.models) or [None]
+    if facts.api_price_per_1k is not None and facts.models:
+        models = [None, *facts.models]  # "our vendor's $1.80 per 1M vs gpt-4o": the quoted rate priced too
     for model in models:
         calls.append(_cost(facts, model, total, input_tokens, output_tokens))
     return calls

@@ -34,11 +34,24 @@ _FIGURE_BONUS = 0.3
 """Added to a sentence with a figure in it when the question asks for a quantity ("how much does a cache save?")."""
 _REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
 """Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
+_ASKS_FOR_REFERENCES = re.compile(
+    r"\b(sources?|references?|reading|links?|cites?|cited|citations?|get (its|their|the) \w+ from)\b"
+)
+"""A question about the guide's own references may quote its reference lists."""
+_SHORT_CLAIM = 40
+"""A quoted sentence this short ("Self-hosted breaks even.") brings the sentence before it."""
+_BARE_CLAIM = 110
+"""A general answer's quote this short brings the sentence after it, which usually says why."""
 _PRONOUN_START = re.compile(r"^(This|That|It|These|They|Such|Both)\b")
 
 
 def best_sentences(
-    question: str, passages: Sequence[PassageLike], limit: int = 3, similarity: Similarity | None = None
+    question: str,
+    passages: Sequence[PassageLike],
+    limit: int = 3,
+    similarity: Similarity | None = None,
+    *,
+    explain: bool = False,
 ) -> list[tuple[str, str]]:
     """The guide's sentences that best answer the question, as (section heading, sentence), best first.
 
@@ -46,12 +59,17 @@ def best_sentences(
     more (inverse document frequency over the candidate sentences), by its embedding similarity to
     the question when `similarity` is given, and by the passage's retrieval rank. A sentence that is
     itself a question (the guide's FAQ) is not quoted; the sentence that answers it inherits its
-    match instead. A quote that starts with "This..." brings the sentence before it, and one that
-    ends with a colon brings the lines it introduces.
+    match instead. A quote that starts with "This..." or is a bare verdict brings the sentence before
+    it, and one that ends with a colon brings the lines it introduces; with `explain` (answers with no
+    calculation) a short claim also brings the sentence after it, which usually says why. The
+    reference lists are quoted only when the question asks about the guide's sources.
     """
     terms = _terms(question)
     quantity = bool(_QUANTITY_QUESTION.search(question.lower()))
-    quotable = [passage for passage in passages[:4] if passage.section not in _REFERENCE_LISTS]
+    wants_references = _ASKS_FOR_REFERENCES.search(question.lower()) is not None
+    quotable = [
+        passage for passage in passages[:4] if wants_references or passage.section not in _REFERENCE_LISTS
+    ]
     per_passage = [(_heading(passage), split_sentences(passage.text)) for passage in quotable]
     flat = [
         (rank, position, sentence)
@@ -102,15 +120,22 @@ def best_sentences(
     for _, rank, position in chosen:
         heading, sentences = per_passage[rank]
         start, end = position, position + 1
-        if _PRONOUN_START.match(sentences[position]) and position > 0:
-            start -= 1
+        if position > 0 and (
+            _PRONOUN_START.match(sentences[position]) or len(sentences[position]) < _SHORT_CLAIM
+        ):
+            start -= 1  # "Self-hosted breaks even." says little without the example before it
         if sentences[position].endswith(":"):
             end = min(len(sentences), end + 5)  # the list it introduces, and the line that totals it
         while end < len(sentences) and end - start < 6 and _PRONOUN_START.match(sentences[end]):
             end += 1  # "These offer...": the next sentence goes on about this one
+        if explain and end < len(sentences) and end - start == 1 and len(sentences[start]) < _BARE_CLAIM:
+            end += 1  # "many startups remain API-first." is a claim; the next sentence says why
         text = " ".join(sentences[start:end])
-        if not any(text in quoted or quoted in text for _, quoted in quotes):
-            quotes.append((heading, text))
+        if any(text in quoted for _, quoted in quotes):
+            continue
+        # A longer quote takes the place of the shorter ones it contains.
+        quotes = [(where, quoted) for where, quoted in quotes if quoted not in text]
+        quotes.append((heading, text))
     return quotes
 
 

@@ -286,6 +286,7 @@ def normalise(question: str, words: Vocabulary) -> str:
     ):
         text = text.replace(fancy, plain)
     text = text.replace("~", " ")
+    text = re.sub(r"\b(lambda|runpod|azure|aws|amazon|openai|anthropic|google|microsoft)'s\b", r"\1", text)
     rough = "|".join(re.escape(word) for word in words.approximately if word != "~")
     text = re.sub(rf"\b(?:{rough})\s+(?=[$\d.])", "", text)
     text = re.sub(r"(\d[kmb]?)\s*(?:usd|dollars?|bucks)\b", r"\1 dollars", text)
