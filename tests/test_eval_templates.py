@@ -185,6 +185,9 @@ def test_misses_are_classed_by_tool_and_argument_without_their_text() -> None:
         batch_discount=None,
         monthly_spend=Decimal(20000),
     )
-    assert differences(how, [misread]) == ("savings: cache_hit_share differs", "savings: batch_share missing")
+    assert differences(how, [misread]) == (
+        "savings: cache_hit_share differs",
+        "savings: batch_share missing (its value went to cache_hit_share)",
+    )
     assert differences(how, [run_phase(Decimal(20000), tables())]) == ("no savings calculation (ran phase)",)
     assert differences(how, []) == ("no calculation",)

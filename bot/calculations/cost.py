@@ -52,7 +52,9 @@ def run_cost(request: CostRequest, tables: Tables) -> Calculation:
     if tokens is None and price.output_per_million == 0 and request.tokens is not None:
         # An embedding model generates nothing: every token is input, never half of them.
         tokens = MonthlyTokens(request.tokens, Decimal(0))
-        assumptions.append(Assumption("split", f"all input: {price.model} has no output price", "price table"))
+        assumptions.append(
+            Assumption("split", f"all input: {price.model} has no output price", "price table")
+        )
     if tokens is None:
         assert request.tokens is not None
         blended = blended_price_per_1k(price)

@@ -8,6 +8,7 @@ the calculators in `bot.calculations`, never from the code that reads questions.
 
 import itertools
 import random
+import re
 import shlex
 import uuid
 from collections import Counter
@@ -347,7 +348,11 @@ def _score_numeric(report: EvalReport, case: dict[str, Any], question: str, answ
             for part in (f"missing {missing}" if missing else "", f"forbidden {present}" if present else "")
             if part
         )
-        failure = "forbidden text" if present else "missing figure"
+        failure = (
+            f"forbidden text ({', '.join(sorted({_shape(text) for text in present}))})"
+            if present
+            else "missing figure"
+        )
         detail = differences(case.get("how", ""), getattr(answer, "calculations", ()))
         report.misses.append(
             Miss(kind=kind, question=question, reason=reason, failure=failure, detail=detail)
@@ -412,10 +417,12 @@ def _argument_differences(tool: str, args: dict[str, str], inputs: Mapping[str, 
     wanted = {names.get(option, option): value for option, value in args.items() if option != "json"}
     differ = []
     for name, value in wanted.items():
+        elsewhere = [other for other, given in inputs.items() if other != name and _same(value, given)]
+        where = f" (its value went to {', '.join(elsewhere)})" if elsewhere else ""
         if name not in inputs:
-            differ.append(f"{tool}: {name} missing")
+            differ.append(f"{tool}: {name} missing{where}")
         elif not _same(value, inputs[name]):
-            differ.append(f"{tool}: {name} differs")
+            differ.append(f"{tool}: {name} differs{where}")
     differ += [
         f"{tool}: {name} not asked"
         for name, value in inputs.items()
@@ -424,6 +431,15 @@ def _argument_differences(tool: str, args: dict[str, str], inputs: Mapping[str, 
         and value not in (None, Decimal(0), Decimal(1))
     ]
     return differ
+
+
+def _shape(text: str) -> str:
+    """What kind of text a forbidden string is, without the string: a money figure, a token count, a name."""
+    if "$" in text:
+        return "a dollar figure"
+    if re.search(r"\d", text):
+        return "a number"
+    return "words"
 
 
 def _same(expected: str, actual: Any) -> bool:

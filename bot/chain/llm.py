@@ -33,7 +33,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.chain.answer import Draft, Turn
 from bot.chain.compose import compose_prose
-from bot.chain.prompts import PassageLike, build_messages
+from bot.chain.prompts import build_messages
+from bot.chain.quotes import PassageLike
 from bot.chain.tools import ERROR_PREFIX, ToolRecorder, build_tools
 from bot.secrets import Scrubber, StreamScrubber
 from knowledge.errors import KnowledgeError

@@ -1,12 +1,12 @@
 """What the LLM is told: the system prompt, and how passages and earlier turns become messages."""
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from bot.calculations.record import Calculation
 from bot.chain.answer import Turn
+from bot.chain.quotes import PassageLike, section_title
 
 MAX_HISTORY_TURNS = 3
 """Earlier exchanges sent with a follow-up; older ones cost tokens and rarely matter."""
@@ -35,29 +35,6 @@ guidance.
 6. Keep it short: a Slack message of at most about 150 words, plain sentences or a few bullets, \
 the verdict first. Use Slack formatting (*bold*), no tables and no headings.
 """
-
-
-class PassageLike(Protocol):
-    """Anything with a section path and text, such as `knowledge.index.Passage`."""
-
-    @property
-    def section(self) -> str:
-        """Top-level section title."""
-
-    @property
-    def subsection(self) -> str | None:
-        """Sub-heading, if any."""
-
-    @property
-    def text(self) -> str:
-        """The passage itself."""
-
-
-def section_title(passage: PassageLike) -> str:
-    """The title to cite: "Section > Subsection", or just the section."""
-    if passage.subsection:
-        return f"{passage.section} > {passage.subsection}"
-    return passage.section
 
 
 def render_passages(passages: Sequence[PassageLike]) -> str:

@@ -11,16 +11,32 @@ from typing import Protocol
 
 from knowledge.text import STOPWORDS, cosine, split_sentences, stem
 
-__all__ = ["PassageLike", "Similarity", "best_sentences", "cosine", "split_sentences"]
+__all__ = ["PassageLike", "Similarity", "best_sentences", "cosine", "section_title", "split_sentences"]
 
 
 class PassageLike(Protocol):
-    """What the answerer needs of a retrieved passage."""
+    """A retrieved passage as the answerers read it, such as `knowledge.index.Passage`."""
 
-    section: str
-    subsection: str | None
-    text: str
-    score: float
+    @property
+    def section(self) -> str:
+        """Top-level section title."""
+
+    @property
+    def subsection(self) -> str | None:
+        """Sub-heading, if any."""
+
+    @property
+    def text(self) -> str:
+        """The passage itself."""
+
+    @property
+    def score(self) -> float:
+        """How close retrieval found it to the question."""
+
+
+def section_title(passage: PassageLike) -> str:
+    """The title to cite: "Section > Subsection", or just the section."""
+    return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
 
 
 Similarity = Callable[[str, list[str]], list[float]]
@@ -70,7 +86,7 @@ def best_sentences(
     quotable = [
         passage for passage in passages[:4] if wants_references or passage.section not in _REFERENCE_LISTS
     ]
-    per_passage = [(_heading(passage), split_sentences(passage.text)) for passage in quotable]
+    per_passage = [(section_title(passage), split_sentences(passage.text)) for passage in quotable]
     flat = [
         (rank, position, sentence)
         for rank, (_, sentences) in enumerate(per_passage)
@@ -137,10 +153,6 @@ def best_sentences(
         quotes = [(where, quoted) for where, quoted in quotes if quoted not in text]
         quotes.append((heading, text))
     return quotes
-
-
-def _heading(passage: PassageLike) -> str:
-    return passage.section + (f" > {passage.subsection}" if passage.subsection else "")
 
 
 def _terms(text: str) -> set[str]:
