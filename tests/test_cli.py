@@ -112,6 +112,14 @@ def test_tokens_uses_the_guide_assumptions() -> None:
     assert any(a["name"] == "daily active share" and a["value"] == "50%" for a in report["assumptions"])
 
 
+def test_tokens_with_one_side_given_names_the_other_as_the_guides_default() -> None:
+    """Given only the output per interaction, the 50 input tokens are labelled the guide's default, not "you"."""
+    report = json.loads(run("tokens", "--users", "1000", "--output", "300", "--json").stdout)
+    origins = {a["name"]: a["origin"] for a in report["assumptions"]}
+    assert origins["output tokens per interaction"] == "you"
+    assert origins["input tokens per interaction"].startswith("default: guide")
+
+
 def test_phase_reports_distance_and_actions() -> None:
     """`advisor phase --spend 30000` is Phase 2, $20,000 from Phase 3, with the guide's actions."""
     report = json.loads(run("phase", "--spend", "30000", "--json").stdout)

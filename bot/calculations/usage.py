@@ -47,10 +47,22 @@ def run_tokens(request: UsageRequest) -> Calculation:
         f"{format_tokens(tokens.output_tokens)} out)."
     )
     per_interaction = f"{num(input_tokens)} in + {num(output_tokens)} out"
+    if (request.input_tokens is None) != (request.output_tokens is None):
+        # One side given, the other the guide's: each says where it came from, never both "you".
+        token_assumptions: tuple[Assumption, ...] = (
+            Assumption("input tokens per interaction", num(input_tokens), origin(request.input_tokens)),
+            Assumption("output tokens per interaction", num(output_tokens), origin(request.output_tokens)),
+        )
+    else:
+        token_assumptions = (
+            Assumption("tokens per interaction", per_interaction, origin(request.input_tokens)),
+        )
     if request.unit != "users":
         summary = f"{format_tokens(request.users)} {request.unit} x ({num(input_tokens)} + {num(output_tokens)} tokens) = {totals}"
         assumptions: tuple[Assumption, ...] = (
-            Assumption(f"tokens per one of the {request.unit}", per_interaction, "you"),
+            (Assumption(f"tokens per one of the {request.unit}", per_interaction, "you"),)
+            if request.input_tokens is not None and request.output_tokens is not None
+            else token_assumptions
         )
         details: tuple[str, ...] = ()
     else:
@@ -65,11 +77,7 @@ def run_tokens(request: UsageRequest) -> Calculation:
                 num(request.interactions_per_day),
                 "you" if request.interactions_per_day != 1 else "default: one a day",
             ),
-            Assumption(
-                "tokens per interaction",
-                per_interaction,
-                origin(request.input_tokens or request.output_tokens),
-            ),
+            *token_assumptions,
             Assumption("days", num(request.days), "you" if request.days != 30 else GUIDE),
         )
         details = (

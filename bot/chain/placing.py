@@ -74,10 +74,15 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         and not re.search(r"\btok(en)?s?\b|\busers?\b|\bmau\b|\bdau\b", text)
         and 100 <= amount.value < _LOOSE_TOKENS * 10
     )  # "half a million a year on openai: which phase", "20k per month, 40% cache hits: savings?"
-    hourly = not amount.percent and re.match(
-        r"\s*(/\s?(h|hr|hrs|hour)\b|per (gpu.?)?(hour|hr)\b|an hour\b|a hour\b|hourly\b|/gpu.?h)",
-        text[amount.end :],
-    )  # "ops at 75/hr", "H100s at 2.1 an hour", "3.99 per GPU-hour": dollars without the $
+    hourly = not amount.percent and (
+        re.match(
+            r"\s*(/\s?(h|hr|hrs|hour)\b|per (gpu.?)?(hour|hr)\b|an hour\b|a hour\b|hourly\b|/gpu.?h)",
+            text[amount.end :],
+        )
+        or re.search(
+            r"\b(hourly( rate| cost)?|(hour|hr)ly cost|rate)\s*(of|is|=|:|at)?\s*$", text[: amount.start]
+        )
+    )  # "ops at 75/hr", "H100s at 2.1 an hour", "devops hourly cost 85": dollars without the $
     if (
         amount.dollar
         or hourly
@@ -92,15 +97,16 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         r"\b(?:(?P<input>context|prompts?|inputs?|history|quer(?:y|ies)|questions?|requests?)"
         r"|(?P<output>repl(?:y|ies)|answers?|responses?|completions?|outputs?|drafts?|writes|returns|generates"
         r"|responds with|gets back|sends back|replies with|answers with|produces))"
-        r"(?: window| tokens?| length| size)?\s*(?:of|is|are|=|:|at|around|averaging|avg)?\s*$",
+        r"(?: window| tokens?| length| size)?\s*(?:of|is|are|=|:|at|around|averaging|avg)?\s*$"
+        r"|\b(?:(?P<input_short>in)|(?P<output_short>out))\s*[:=]\s*$",
         text[max(0, amount.start - 40) : amount.start],
     )
-    separated = re.match(r"\s*[,;]", text[amount.end :]) is not None
+    separated = re.match(r"\s*[,;+/&]", text[amount.end :]) is not None
     if (label and amount.value >= 20 and (not _is_unit(first, words) or separated)) or (
         label and first.split("/")[0] in tokens
     ):
         # "a context of 2k and replies of 300", "prompt tokens ~600": tokens named before their amount.
-        role = "input" if label["input"] else "output"
+        role = "input" if label["input"] or label["input_short"] else "output"
         rest = after[1:] if first.split("/")[0] in tokens else after
         _tokens(amount, "tokens", rest, [*before, role], text, facts, words, role)
         return
@@ -129,7 +135,7 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         rest = after[1:]
         if rest and rest[0].split("/")[0] in tokens:
             rest = rest[1:]
-        _tokens(amount, "tokens", rest, [*before, role], text, facts, words)
+        _tokens(amount, "tokens", rest, [*before, role], text, facts, words, role)
         return
     if _labelled(amount, first, before, text, facts, words):
         return
@@ -295,7 +301,9 @@ def _count(
     clause = _clause(amount, text)
     period = _period(after[1:], words, 4) if hours else None
     if hours and (
-        re.search(_OPS, clause) or (period is not None and period.name != "day" and re.search(_OPS, text))
+        re.search(_OPS, clause)
+        or (period is not None and period.name != "day" and re.search(_OPS, text))
+        or (period is None and facts.ops_rate is not None and not re.search(_GPU, clause))
     ):
         # "ops 20h a month", "devops: 5 hrs/week", "our SRE ... spends 10 hours a week on it": hours
         # in a clause about operations, or hours a week/month in a question about operations.

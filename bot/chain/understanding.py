@@ -421,7 +421,7 @@ def amounts(text: str, words: Vocabulary) -> list[Amount]:
             continue
         found.append(
             Amount(
-                value,
+                clean(value),  # "1.5k" is 1500, not 1500.0: the same fact however it is written
                 match.start(),
                 end,
                 dollar=bool(match["dollar"]),
