@@ -86,11 +86,15 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     if (
         amount.dollar
         or hourly
-        or first == "dollars"
+        or first.split("/")[0] == "dollars"
         or grand
         or ((spend_words or bare_spend) and not _is_unit(first, words))
     ):
-        _money(amount, before, after[1:] if first == "dollars" else after, facts, words, text)
+        if first.startswith("dollars/"):
+            after = ["/" + first.split("/", 1)[1], *after[1:]]  # "100 dollars/hour"
+        elif first == "dollars":
+            after = after[1:]
+        _money(amount, before, after, facts, words, text)
         return
     tokens = words.nouns.tokens
     label = re.search(
@@ -585,7 +589,8 @@ def _after_hours(amount: Amount, text: str) -> bool:
     """ "ops 20h/mo at $50", "20h x $100", "(call it 32h a month) at $85/h": a rate right after hours."""
     before = text[max(0, amount.start - 40) : amount.start]
     found = re.search(
-        r"\d\s*(h|hrs?|hours)\b(?P<between>[^$\d;,!?]{0,25})(\b(at|x|times|and)|[@*])\s*$", before
+        r"\d\s*((ops|operations?|eng|engineering|devops|on-call) )?(h|hrs?|hours)\b(?P<between>[^$\d;,!?]{0,25})(\b(at|x|times|and)|[@*])\s*$",
+        before,
     )
     return found is not None and not re.search(_GPU, found["between"])
 
@@ -626,14 +631,14 @@ def _money(
     value = amount.value
     joined = " ".join(after)
     rate_label = re.search(
-        r"\b(hourly( rate)?|(hour|hr)ly cost|rate|(an|one|per|each) hour of (\w+ ){0,2}(costs?|is|runs?)( us)?)"
+        r"\b(hourly( rate)?|(hour|hr)ly cost|rate|(an?|one|per|each) (\w+ )?hour( of)? (\w+ ){0,2}(costs?|is|runs?)( us)?)"
         r"\s*(of|is|=|:|at)?\s*$",
         text[max(0, amount.start - 40) : amount.start],
     )  # "ops hourly rate $90", "ops rate of $70", "an hour of ops costs us $110"
     if rate_label or _has(
         joined,
         r"^(/h|/hr|/hour|per hour|an hour|a hour|hourly|per gpu.hour|/gpu.hour|/gpu/h|per gpu per hour|/h/gpu)\b",
-        r"^\S* ?(per|an|a|/) ?(gpu |ops |eng |engineer |engineering |person |sre |devops )?(hour|hr)\b",
+        r"^\S* ?(per|an|a|/) ?((gpu|ops|eng|engineer|engineering|person|sre|devops)[ -])?(hour|hr)\b",
     ):
         clause = _clause(amount, text)
         ops, gpu = re.search(_OPS, clause), re.search(_GPU, clause)

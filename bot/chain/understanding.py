@@ -336,9 +336,27 @@ _PAIR_OF_TOKENS = re.compile(
 )
 
 
+_PAIR_THEN_ROLES = re.compile(
+    r"(?<![\w.$])(\d[\d,.]*[kmb]?)\s*/\s*(\d[\d,.]*[kmb]?)\s+(?:tokens?\s+)?"
+    r"(?:in\s*/\s*out|input\s*/\s*output|prompt\s*/\s*completion)\b"
+)
+""""600/200 tokens in/out": the first is input, the second output."""
+_SUM_OF_TOKENS = re.compile(r"(?<![\w.$/])(\d[\d,.]*[kmb]?)\s*\+\s*(\d[\d,.]*[kmb]?)\s+tok(?:en)?s\b")
+""""600+200 tokens": input plus output, the order this advisor's own summaries write them in."""
+
+
+def _is_split(first: str, second: str) -> bool:
+    """ "70/30": two whole numbers adding up to 100 are a percentage split, not token counts."""
+    return first.isdigit() and second.isdigit() and int(first) + int(second) == 100
+
+
 def _pairs(text: str) -> str:
     """ "80/20", "70/30 input/output", "prompt/completion tokens of 3000/1000": split into plain words."""
     text = _PAIR_OF_TOKENS.sub(lambda m: f"{m[5]} input tokens and {m[6]} output tokens", text)
+    text = _PAIR_THEN_ROLES.sub(
+        lambda m: m[0] if _is_split(m[1], m[2]) else f"{m[1]} input tokens and {m[2]} output tokens", text
+    )
+    text = _SUM_OF_TOKENS.sub(lambda m: f"{m[1]} input and {m[2]} output tokens", text)
     if not re.search(r"\binput|\bprompt|\bin/out|\bsplit", text):
         return text
 
