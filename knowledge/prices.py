@@ -189,14 +189,20 @@ def _from_genai_prices(model: str, tables: Tables, *, provider: str | None = Non
     return PriceQuote(
         price=ModelPrice(
             model=result.model.id,
-            input_per_million=Decimal(result.input_price) * per_million,
-            output_per_million=Decimal(result.output_price) * per_million,
+            input_per_million=_plain(Decimal(result.input_price) * per_million),
+            output_per_million=_plain(Decimal(result.output_price) * per_million),
             cached_input_per_million=cache_read if isinstance(cache_read, Decimal) else None,
         ),
         provider=result.provider.name,
         source=f"genai-prices {GENAI_PRICES_VERSION} bundled price data (pydantic/genai-prices)",
         as_of=None,
     )
+
+
+def _plain(value: Decimal) -> Decimal:
+    """$0.15 and $10, not $0.15000 and $1E+1: a price without the scaling's trailing zeros."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _list_price_time() -> dt.datetime:
