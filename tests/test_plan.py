@@ -580,3 +580,67 @@ def test_input_output_splits_written_as_pairs_or_shares_are_priced_exactly(
 ) -> None:
     """ "80/20 input/output", "25% input, 75% output" and a pair "per day" price input and output apart."""
     assert calls(plan_question(question)) == [planned]
+
+
+_OUTPUT_WORDINGS = [
+    "output of 300 tokens",
+    "reply with 300 tokens",
+    "the model answers in 300 tokens",
+    "completion length 300",
+    "and 300 out",
+    "300 tokens back",
+    "300 tokens generated",
+    "responses: 300 tokens",
+    "300 tokens in the response",
+    "300 tokens of completion",
+    "300 tokens per answer",
+    "answers average 300 tokens",
+    "and get back 300",
+    "300 tokens for the reply",
+    "outputs ~300",
+]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        frame.format(output=wording)
+        for wording in _OUTPUT_WORDINGS
+        for frame in (
+            "2k users, 5 chats a day, 600 tokens input, {output}. monthly tokens?",
+            "2000 users each sending 5 messages a day of 600 tokens and {output}: tokens per month?",
+        )
+    ],
+)
+def test_output_tokens_are_read_in_any_wording(question: str) -> None:
+    """However the reply's size is written, it is the output per interaction and the prompt stays the input."""
+    (tokens,) = [args for tool, args in calls(plan_question(question)) if tool == "monthly_tokens"]
+    assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(600), D(300))
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "with 20 ops hours at $100",
+        "20 hours of ops at $100 each",
+        "$100 per hour of ops, 20 hours",
+        "at $100 per ops-hour for 20 hours",
+        "ops 20h @ $100",
+        "(ops: 20h at $100)",
+        "if ops is 20 hrs/month and an ops hour costs $100",
+        "ops hourly rate $100, 20 hours a month",
+        "devops hourly cost 100, 20 hours monthly",
+        "20 hours of ops a month, billed at 100/hr",
+        "we value eng time at $100/hr, maybe 20 hrs/month",
+        "an h100 at $2.49/h, ops 20h a month at $100/h",
+    ],
+)
+def test_the_ops_rate_is_read_in_any_wording(wording: str) -> None:
+    """Ops hours and their hourly rate land in their own slots, never in the GPU's price or the volume."""
+    (breakeven,) = [
+        args
+        for tool, args in calls(plan_question(f"self-host 1B tokens a month vs gpt-4o, {wording}?"))
+        if tool == "breakeven"
+    ]
+    assert (breakeven.get("ops_hours"), breakeven.get("ops_rate")) == (D(20), D(100))
+    assert breakeven["tokens"] == D(1_000_000_000) and breakeven.get("gpu_hourly") in (None, D("2.49"))

@@ -100,7 +100,7 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     label = re.search(
         r"\b(?:(?P<input>context|prompts?|inputs?|history|quer(?:y|ies)|questions?|requests?)"
         r"|(?P<output>repl(?:y|ies)|answers?|responses?|completions?|outputs?|drafts?|writes|returns|generates"
-        r"|responds with|gets back|sends back|replies with|answers with|produces))"
+        r"|responds with|gets? back|sends? back|replies with|answers with|produces))"
         r"(?: window| tokens?| length| size)?\s*(?:of|is|are|=|:|at|around|averaging|avg)?\s*$"
         r"|\b(?:(?P<input_short>in)|(?P<output_short>out))\s*[:=]\s*$",
         text[max(0, amount.start - 40) : amount.start],
@@ -812,10 +812,7 @@ def _tokens(
         facts.tokens_per_user_per_day = value
         return
     if per_interaction:
-        slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(
-            role or "", "tokens_per_interaction"
-        )
-        setattr(facts, slot, value)
+        _per_interaction(facts, role, value)
         return
     has_count = (
         facts.users is not None
@@ -823,10 +820,7 @@ def _tokens(
         or _count_in_text(text, words, words.nouns.interactions)
     )
     if has_count and value < _LOOSE_TOKENS and (period is None or facts.interactions_per_day is not None):
-        slot = {"input": "input_per_interaction", "output": "output_per_interaction"}.get(
-            role or "", "tokens_per_interaction"
-        )
-        setattr(facts, slot, value)
+        _per_interaction(facts, role, value)
         return
     factor = period.factor if period is not None else Decimal(1)
     slot = {"input": "monthly_input", "output": "monthly_output"}.get(role or "", "monthly_tokens")
@@ -847,12 +841,33 @@ _SERVES = (
 """Verbs of one GPU's monthly throughput: "each H100 gets through about 2B tokens a month"."""
 
 
+def _per_interaction(facts: "Facts", role: str | None, value: Decimal) -> None:
+    """Tokens per interaction by role; two without one ("of 600 tokens and 300 tokens") are in, then out."""
+    if role == "input":
+        facts.input_per_interaction = value
+    elif role == "output":
+        facts.output_per_interaction = value
+    elif facts.tokens_per_interaction is not None and facts.output_per_interaction is None:
+        facts.input_per_interaction = facts.input_per_interaction or facts.tokens_per_interaction
+        facts.tokens_per_interaction, facts.output_per_interaction = None, value
+    else:
+        facts.tokens_per_interaction = value
+
+
 def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
     """Input or output, from the word just before the amount or just after "tokens"."""
     while len(before) > 1 and before[-2].endswith("%"):
         before = before[
             :-2
         ]  # "30% input, 70% output, 80M tokens": those words are the shares', not these tokens'
+    numbers = [i for i, word in enumerate(before) if re.match(r"[$\d]", word)]
+    if numbers and numbers[-1] >= len(before) - 3 and before[-1] not in {"input", "output"}:
+        before = before[numbers[-1] + 1 :]  # "600 tokens input, 300 tokens ...": those words are 600's
+    if _has(
+        rest[:4],
+        r"^(of|in (the|each|a|its)|per|for (the|each|a|its)) (\w+ )?(output|completion|response|reply|answer|generation)s?\b",
+    ):
+        return "output"  # "300 tokens in the response", "300 tokens per answer", "300 tokens for the reply"
     last = (before[-1] if before else "").strip(".,;:!?")
     if last in {"in", "out"}:
         last = ""  # "price out 120M tokens", "put in 5M": a verb's particle, not the tokens' role
@@ -869,7 +884,12 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
         rest[:3], r"^of (input|prompts?|context|history|instructions|documents?|retrieved)\b"
     ):
         return "input"
-    if _has(before[-3:], r"\b(gets?|receives?|returns?|generates?|outputs?|produces?|writes?|drafts?)\b"):
+    if _has(
+        before[-3:],
+        r"\b(gets?|receives?|returns?|generates?|outputs?|produces?|writes?|drafts?|outputting|generating"
+        r"|returning|producing|writing)\b",
+        r"\b(reply|replies|respond|responds|answer|answers|answering|replying|responding) (with|in)$",
+    ):
         return "output"
     if _has(
         before[-3:],
