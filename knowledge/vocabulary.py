@@ -117,6 +117,15 @@ class GpuAlias(_Strict):
     gpu: str
 
 
+class Synonym(_Strict):
+    """Words people use for something the guide names otherwise: searched as the guide's words too."""
+
+    say: tuple[str, ...]
+    """Regular expressions over the lowercased question."""
+    means: str
+    """The guide's words for it, added to the words a search ranks by."""
+
+
 class Vocabulary(_Strict):
     """Everything in vocabulary.yml."""
 
@@ -139,6 +148,7 @@ class Vocabulary(_Strict):
     self_hosted_models: tuple[SelfHostedModel, ...]
     gpu_aliases: tuple[GpuAlias, ...]
     unknown_gpus: tuple[str, ...]
+    synonyms: tuple[Synonym, ...] = ()
 
     @field_validator("fractions")
     @classmethod
@@ -155,6 +165,7 @@ class Vocabulary(_Strict):
             *(pattern for field in Cues.model_fields for pattern in getattr(self.cues, field)),
             *(pattern for field in ShareCues.model_fields for pattern in getattr(self.share_cues, field)),
             *self.everyone_active,
+            *(pattern for synonym in self.synonyms for pattern in synonym.say),
         ]
         for pattern in patterns:
             try:
@@ -162,6 +173,16 @@ class Vocabulary(_Strict):
             except re.error as error:
                 raise ValueError(f"cue {pattern!r} is not a regular expression: {error}") from error
         return self
+
+    def search_words(self, question: str) -> str:
+        """The question with the guide's words for the things it names otherwise ("on-prem" -> self-hosted)."""
+        text = question.lower()
+        extra = [
+            synonym.means
+            for synonym in self.synonyms
+            if any(re.search(pattern, text) for pattern in synonym.say)
+        ]
+        return " ".join([question, *extra])
 
     def fraction(self, phrase: str) -> Decimal:
         """A share written in words ("a third") as a Decimal."""

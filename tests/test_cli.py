@@ -120,6 +120,26 @@ def test_tokens_with_one_side_given_names_the_other_as_the_guides_default() -> N
     assert origins["input tokens per interaction"].startswith("default: guide")
 
 
+def test_the_price_it_line_passes_the_exact_token_counts() -> None:
+    """The suggested `advisor cost` command carries 1,188,000,000 tokens, not a rounded 1.19B."""
+    done = run(
+        "tokens",
+        "--users",
+        "8000",
+        "--active-share",
+        "75%",
+        "--per-day",
+        "6",
+        "--input",
+        "1500",
+        "--output",
+        "500",
+        "--days",
+        "22",
+    )
+    assert "--input 1188000000 --output 396000000" in done.stdout
+
+
 def test_phase_reports_distance_and_actions() -> None:
     """`advisor phase --spend 30000` is Phase 2, $20,000 from Phase 3, with the guide's actions."""
     report = json.loads(run("phase", "--spend", "30000", "--json").stdout)

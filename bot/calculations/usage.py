@@ -82,8 +82,9 @@ def run_tokens(request: UsageRequest) -> Calculation:
         )
         details = (
             (
-                f"  Price it: advisor cost --model gpt-4o --input {format_tokens(tokens.input_tokens)} "
-                f"--output {format_tokens(tokens.output_tokens)}"
+                # Exact counts: "1.19B" for 1.188B would price $5 off.
+                f"  Price it: advisor cost --model gpt-4o --input {tokens.input_tokens.normalize():f} "
+                f"--output {tokens.output_tokens.normalize():f}"
             ),
         )
     return Calculation(

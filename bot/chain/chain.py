@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.chain.answer import Answer, Draft, Mode, Source, Turn
 from bot.chain.offline import OfflineAnswerer, PassageLike
+from knowledge.vocabulary import vocabulary
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -274,7 +275,9 @@ class AdvisorChain:
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         started = self._clock()
-        passages = list(self._retriever.search(state["question"], k=self._k, vector=state["vector"]))
+        # The keyword ranking also looks for the guide's words for what the question calls otherwise.
+        words = vocabulary().search_words(state["question"])
+        passages = list(self._retriever.search(words, k=self._k, vector=state["vector"]))
         return {
             **state,
             "passages": passages,

@@ -18,6 +18,7 @@ from bot.chain.quotes import PassageLike, Similarity, best_sentences
 from bot.chain.understanding import DEFAULT_MODEL
 from knowledge.tables import Tables
 from knowledge.text import cosine, split_sentences
+from knowledge.vocabulary import vocabulary
 
 __all__ = ["DEFAULT_MODEL", "OfflineAnswerer", "PassageLike", "best_sentences"]
 
@@ -95,6 +96,7 @@ class OfflineAnswerer:
             limit=2 if calculations else 4,
             similarity=similarity,
             explain=not calculations,
+            also=vocabulary().search_words(question),
         )
         phases = "; ".join(
             f"Phase {band.number} {band.name} from {'above ' if not band.includes_start else ''}${band.starts_at:,}"

@@ -51,7 +51,8 @@ _FIGURE_BONUS = 0.3
 _REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
 """Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
 _ASKS_FOR_REFERENCES = re.compile(
-    r"\b(sources?|references?|reading|links?|cites?|cited|citations?|get (its|their|the) \w+ from)\b"
+    r"\b(sources?|references?|reading|links?|linked|cites?|cited|citations?|companion|catalog(ue)?|directory"
+    r"|get (its|their|the) \w+ from|(which|what) (month|date|year)|how (fresh|old|recent|current)|as of)\b"
 )
 """A question about the guide's own references may quote its reference lists."""
 _SHORT_CLAIM = 40
@@ -68,6 +69,7 @@ def best_sentences(
     similarity: Similarity | None = None,
     *,
     explain: bool = False,
+    also: str = "",
 ) -> list[tuple[str, str]]:
     """The guide's sentences that best answer the question, as (section heading, sentence), best first.
 
@@ -80,7 +82,7 @@ def best_sentences(
     calculation) a short claim also brings the sentence after it, which usually says why. The
     reference lists are quoted only when the question asks about the guide's sources.
     """
-    terms = _terms(question)
+    terms = _terms(question) | _terms(also)  # `also`: the guide's words for what the question calls otherwise
     quantity = bool(_QUANTITY_QUESTION.search(question.lower()))
     wants_references = _ASKS_FOR_REFERENCES.search(question.lower()) is not None
     quotable = [
