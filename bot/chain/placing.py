@@ -42,7 +42,9 @@ class Amount:
 
 def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     """Set the slot of `facts` that `amount` fills, judging by the words around it."""
-    after = _words(text[amount.end : amount.end + 90])[:10]
+    after = (
+        [] if re.match(r"\s*[|\n]", text[amount.end :]) else _words(text[amount.end : amount.end + 90])[:10]
+    )
     before = _words(text[max(0, amount.start - 60) : amount.start])[-5:]
     if (before and before[-1] in {"per", "every"}) or re.search(r"\d[kmb]?\s?/$", text[: amount.start]):
         return  # "per 1K tokens", "$10/1M": a unit, not an amount
@@ -131,9 +133,18 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     roles = words.roles
     if first == "of" and len(after) > 1 and after[1] in {"input", "output", *roles.input, *roles.output}:
         after, first = after[1:], after[1]  # "2M of output"
-    if first in {"input", "output", "prompt", "completion", "in", "out", "back"} or (
-        first in roles.input + roles.output and len(after) > 1 and after[1].split("/")[0] in tokens
-    ):
+    if first in {
+        "input",
+        "output",
+        "prompt",
+        "completion",
+        "in",
+        "out",
+        "back",
+        "received",
+        "returned",
+        "generated",
+    } or (first in roles.input + roles.output and len(after) > 1 and after[1].split("/")[0] in tokens):
         # "8M input tokens", "1.5k input and 250 output", "20M out": tokens with their role first.
         role = "input" if first in roles.input else "output"
         rest = after[1:]
@@ -155,9 +166,28 @@ def _labelled(
     ends_field = re.match(r"\s*[.;,](\s|$)", text[amount.end :]) is not None
     if not ends_field and (head in nouns.users or head in nouns.interactions or head in nouns.tokens):
         return False
+    if re.search(r"\bdays\s*[:=]\s*$", text[: amount.start]) and 1 <= amount.value <= 31:
+        facts.days = amount.value  # "| days: 30": a form's field, whatever number came before it
+        return True
     if len(before) > 1 and re.match(r"[\d$]", before[-2]):
         return False  # "10K MAU, 2 queries": the noun before is the earlier amount's
     last = before[-1] if before else ""
+    if (
+        (last == "days" or (last == "day" and re.search(r"[:=]\s*$", text[: amount.start])))
+        and 1 <= amount.value <= 31
+        and (len(before) < 2 or not re.match(r"[\d$]|per$|a$|each$|every$", before[-2]))
+    ):
+        facts.days = amount.value  # "days 22"
+        return True
+    if (
+        re.search(
+            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\b[^\d]{0,4}$",
+            text[max(0, amount.start - 40) : amount.start],
+        )
+        and amount.value < 1000
+    ):
+        facts.interactions_per_day = amount.value  # "interactions/day: 1.5"
+        return True
     if last in {"hours", "hrs", "hour"} and len(before) > 1 and before[-2] in nouns.ops:
         facts.ops_hours = amount.value  # "ops hours 25 a month"
         return True
@@ -281,7 +311,7 @@ def _count(
     if first.split("/")[0] in nouns.interactions and "/" in first:
         after = [first.split("/")[0], "/" + first.split("/", 1)[1], *after[1:]]
         first = after[0]
-    times_a_day = first == "times" and (
+    times_a_day = first in {"times", "time"} and (
         _period(after[1:], words, 3) is not None
         or (
             after[1:2] in (["each"], ["per"])
@@ -296,7 +326,13 @@ def _count(
         _interactions(amount, first, after, before, text, facts, words)
         return
     if first in nouns.ops or (first == "hours" and _has(after[1:4], r"ops|operat|maint|on.?call")):
-        facts.ops_hours = value
+        period = _period(after[1:], words, 4)  # "300 ops hours a year" is 25 a month
+        factor = period.factor if period is not None and period.name != "day" else Decimal(1)
+        facts.ops_hours = clean(value * factor)
+        if factor != 1 and period is not None:
+            facts.conversions.append(
+                f"{_num(value)} ops hours a {period.name} is {_num(value * factor)} a month"
+            )
         return
     hours = first.split("/")[0] in {"h", "hr", "hrs", "hours"}
     if hours and "/" in first:
@@ -324,7 +360,10 @@ def _count(
     ):
         facts.engineers = value
         return
-    if first == "spare" and (any(word in nouns.gpus for word in head) or re.search(_SELF_HOSTING, text)):
+    if (
+        first == "spare"
+        or (first in {"hot", "extra", "standby", "backup"} and head[1:2] in (["spare"], ["spares"]))
+    ) and (any(word in nouns.gpus for word in head) or re.search(_SELF_HOSTING, text)):
         facts.spare_gpus = int(value)
         return
     weekly = _has(after[1:3], r"^(a|per|each) week")
@@ -342,8 +381,11 @@ def _count(
         "h",
         "hrs",
         "weeks",
+        "week",
         "months",
+        "month",
         "years",
+        "year",
         "seconds",
         "ms",
         "x",
@@ -494,6 +536,12 @@ def _share(
     for side in (own_after, own_before):
         # "40% cache hits, 30% batch" and "cache hits 40% and batch 30%": the words between a share and
         # the next comma, "and" or amount are its own, and say what it is before words further away.
+        if any(pattern.search(side) for pattern in words.share_patterns("utilisation")):
+            facts.utilisation = (
+                share  # "what if utilisation only hits 20%": the GPUs' busy share, not cache hits
+            )
+            _high("utilisation")
+            return
         slots = [
             slot
             for slot in ("cache_hit_share", "batch_share")
@@ -693,7 +741,10 @@ def _money(
         re.search(r"\beach\b|\bfully.loaded\b|\bper (head|person|engineer)\b", clause)
         and re.search(_ENGINEER, near)
     )
-    if salary and not re.search(_SPEND, clause):
+    salary = salary or re.search(
+        _ENGINEER + r"[^.;$]{0,25}\(\s*$", text[max(0, amount.start - 60) : amount.start]
+    )
+    if salary and not re.search(_SPEND, clause):  # "one dedicated engineer ($140k/yr)"
         # "half an engineer at $180k/yr", "an ML engineer costs 15k a month": a salary, by the year.
         monthly = period is not None and period.name != "year"
         facts.engineer_annual_cost = clean(
@@ -757,9 +808,11 @@ def _tokens(
     if first.endswith(("/s", "/sec")) or first == "tps" or _has(joined, r"^(per|a|/|each) ?(second|sec|s)\b"):
         facts.tokens_per_second = value
         return
-    if _has(joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100)") or _has(
+    if _has(
+        joined, r"^(per|a|/|each|on one|on a|for one|on each) ?(gpu|h100|card|node|replica|box|instance)"
+    ) or _has(
         before[-4:],
-        rf"\b(gpu|h100|card|node|replica|box)s? (can |could |will |would )?{_SERVES}",
+        rf"\b(gpu|h100|card|node|replica|box)s? (\w+ly |can |could |will |would )?{_SERVES}",
         rf"\b(each|every|one|a single|per) (\w+ )?(can |could |will |would )?{_SERVES}$",
     ):
         facts.tokens_per_gpu = value
@@ -878,8 +931,13 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
             return "output"
         if word in roles.input:
             return "input"
-    if rest[:2] and _has(rest[:3], r"^(of )?(output|back|in return|generated|answers?|responses?|replies)"):
+    if rest[:2] and _has(
+        rest[:3],
+        r"^(of )?(output|back|in return|generated|answers?|responses?|replies|coming back|comes? back|received)",
+    ):
         return "output"
+    if rest[:2] and _has(rest[:3], r"^(going in|goes in|sent (in|to|into)|coming in)"):
+        return "input"
     if rest[:2] and _has(
         rest[:3], r"^of (input|prompts?|context|history|instructions|documents?|retrieved)\b"
     ):

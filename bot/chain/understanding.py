@@ -291,6 +291,28 @@ def normalise(question: str, words: Vocabulary) -> str:
     text = re.sub(rf"\b(?:{rough})\s+(?=[$\d.])", "", text)
     text = re.sub(r"(\d[kmb]?)\s*(?:usd|dollars?|bucks)\b", r"\1 dollars", text)
     text = re.sub(r"\bhalf an? (thousand|million|billion|trillion)\b", r"0.5 \1", text)
+    text = re.sub(r"\b(a|one) quarter of an? (thousand|million|billion)\b", r"0.25 \2", text)
+    text = re.sub(r"\bthree quarters of an? (thousand|million|billion)\b", r"0.75 \1", text)
+    text = re.sub(
+        r"\b(tokens?|spend|bill|invoice|usage|volume) (a|per|each|every) quarter\b", r"\1 per quarter", text
+    )
+    text = re.sub(
+        r"(?<![\d.,])(\d{1,3}) (\d{3})(?=\s+(?:[a-z]+ )?(?:users|customers|employees|seats|tokens|people|members|accounts|mau|dau)\b)",
+        r"\1\2",
+        text,
+    )  # "12 000 customers"
+    text = re.sub(r"\bonce (?=(a|per|each|every) (day|week|month)\b)", "1 times ", text)
+    text = re.sub(r"\b(\d{1,2}) ?d\b", r"\1 days", text)  # "30d mo"
+    text = re.sub(
+        r"\b(for|per) (one|a|1) million tok(en)?s?\b", "per 1m tokens", text
+    )  # "0.9 dollar for one million token"
+    text = re.sub(r"\b(for|per) (one|a|1) thousand tok(en)?s?\b", "per 1k tokens", text)
+    text = re.sub(
+        r"\b(\d{1,2})\s*:\s*(\d{1,2})\s+(?:input to output|in to out|input:output|in:out|prompt to completion)\b",
+        lambda m: f"{(Decimal(m[1]) * 100 / (Decimal(m[1]) + Decimal(m[2]))).normalize():f}% input",
+        text,
+    )  # "split 3:1 input to output"
+    text = _table_rows(text)
     text = re.sub(
         r"(?<![\w.,])(\d+|[a-z]+) and a half\b",
         lambda m: (
@@ -343,6 +365,52 @@ _PAIR_THEN_ROLES = re.compile(
 """"600/200 tokens in/out": the first is input, the second output."""
 _SUM_OF_TOKENS = re.compile(r"(?<![\w.$/])(\d[\d,.]*[kmb]?)\s*\+\s*(\d[\d,.]*[kmb]?)\s+tok(?:en)?s\b")
 """"600+200 tokens": input plus output, the order this advisor's own summaries write them in."""
+
+
+_HEADER_UNITS = (
+    (re.compile(r"^(.*?)[ _]?(?:usd|\$)?[ _]?per[ _](?:hr|hour|h)$"), "{label} ${value}/h"),
+    (re.compile(r"^(.*?)[ _]?(?:usd|\$)[ _]?per[ _]1k$"), "{label} ${value}/1k"),
+    (re.compile(r"^(.*?)[ _]?(?:usd|\$)[ _]?per[ _]1m$"), "{label} ${value}/1m"),
+    (
+        re.compile(r"^(.*?)[ _]?(?:hrs|hours)[ _]per[ _](month|mo|week|day)$"),
+        "{label} {value} hours per {unit}",
+    ),
+    (re.compile(r"^(.*?)[ _]?per[ _](gpu[ _]month|gpu)$"), "{label} {value} tokens per gpu per month"),
+    (re.compile(r"^(monthly|month)[ _]tokens$"), "{value} tokens a month"),
+    (re.compile(r"^(.*?)[ _]?per[ _](day|week|month)$"), "{label} {value} per {unit}"),
+    (re.compile(r"^(tok|tokens?)[ _](in|out)$"), "{value} tokens {unit}"),
+    (re.compile(r"^(.*?)[ _]?(?:usd|\$)$"), "{label} ${value}"),
+)
+"""Spreadsheet headers ("gpu_usd_per_hr", "tok_in") and how their value reads in a sentence."""
+
+
+def _table_rows(text: str) -> str:
+    """A pasted header row and value row (pipes or tabs) as "header value" phrases the reader knows."""
+    lines = text.split("\n")
+    for at in range(len(lines) - 1):
+        split = "|" if lines[at].count("|") >= 2 else "\t" if lines[at].count("\t") >= 2 else None
+        if split is None:
+            continue
+        headers = [cell.strip() for cell in lines[at].split(split)]
+        values = [cell.strip() for cell in lines[at + 1].split(split)]
+        if len(headers) != len(values) or not all(
+            re.match(r"[$~]?[\d.,]+[kmb%]?$", value) for value in values
+        ):
+            continue
+        phrases = [_cell(header, value.lstrip("$~")) for header, value in zip(headers, values, strict=True)]
+        lines[at : at + 2] = [", ".join(phrases) + ".", ""]
+    return "\n".join(lines)
+
+
+def _cell(header: str, value: str) -> str:
+    for pattern, phrase in _HEADER_UNITS:
+        found = pattern.match(header)
+        if found:
+            groups = found.groups()
+            label = groups[0].replace("_", " ") if groups and not found.re.pattern.startswith("^(tok") else ""
+            unit = groups[-1].replace("_", " ") if groups else ""
+            return phrase.format(label=label, value=value, unit=unit).strip()
+    return f"{header.replace('_', ' ')} {value}"
 
 
 def _is_split(first: str, second: str) -> bool:
@@ -555,6 +623,22 @@ def _settle(facts: Facts) -> None:
         total = format_usd(facts.spend) + (f"-{format_usd(facts.highs['spend'])}" if high is not None else "")
         facts.conversions.append(f"{written} per user a month x {facts.users:,.0f} users is {total} a month")
         facts.users = None
+    if (
+        facts.tokens_per_interaction is not None
+        and facts.input_share is not None
+        and not (facts.input_per_interaction or facts.output_per_interaction)
+    ):
+        # "1,000 tokens round trip, split 3:1 input to output": each interaction's tokens, split.
+        each, share = facts.tokens_per_interaction, facts.input_share
+        facts.input_per_interaction, facts.output_per_interaction = (
+            clean(each * share),
+            clean(each * (1 - share)),
+        )
+        facts.tokens_per_interaction = None
+        facts.conversions.append(
+            f"{each:,.0f} tokens an interaction at {share * 100:.0f}% input is "
+            f"{facts.input_per_interaction:,.0f} in and {facts.output_per_interaction:,.0f} out"
+        )
     if facts.tokens_per_interaction is not None:
         if facts.output_per_interaction is not None and facts.input_per_interaction is None:
             facts.input_per_interaction, facts.tokens_per_interaction = facts.tokens_per_interaction, None
