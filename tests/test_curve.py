@@ -127,7 +127,7 @@ def test_spare_gpus_and_fixed_ops_hours_are_drawn_as_the_user_gave_them() -> Non
             "API (gpt-4o blended at $0.00625/1K)",
             "Self-hosted (RunPod community cloud H100 SXM at $2.69/h)",
         ),
-        ("your own setup", "API ($0.01/1K)", "Self-hosted (H100 SXM at $3.99/h)"),
+        ("your own setup", "API ($0.01/1K)", "Self-hosted (GPU at $3.99/h)"),
     ],
 )
 def test_lines_are_labelled_with_their_prices(name: str, api_label: str, self_hosted_label: str) -> None:

@@ -518,7 +518,9 @@ def test_ops_and_gpu_costs_each_land_in_their_own_slot(question: str, given: dic
 
 def test_a_gpu_the_table_lacks_is_priced_only_with_the_users_own_numbers() -> None:
     """An A100 with its $/h and throughput is priced on those numbers; without them it is said to be unknown."""
-    given = "renting a100s at $1.79/h, each does 120M tokens a month; 600M tokens a month vs gpt-4o: self-host?"
+    given = (
+        "renting a100s at $1.79/h, each does 120M tokens a month; 600M tokens a month vs gpt-4o: self-host?"
+    )
     plan = plan_question(given)
     assert calls(plan)[0][1]["gpu_hourly"] == D("1.79")
     assert any("not in the GPU table" in line for line in plan.conversions)
@@ -529,7 +531,9 @@ def test_a_gpu_the_table_lacks_is_priced_only_with_the_users_own_numbers() -> No
 
 def test_a_monthly_bill_at_a_known_price_is_a_volume_for_the_break_even() -> None:
     """ "we pay $18k/mo at $0.015 per 1K: in-house?" breaks even on the 1.2B tokens that bill buys, said so."""
-    plan = plan_question("we pay $18k/mo to the API at $0.015 per 1K tokens. would running it in-house save money?")
+    plan = plan_question(
+        "we pay $18k/mo to the API at $0.015 per 1K tokens. would running it in-house save money?"
+    )
     assert calls(plan) == [("breakeven", {"tokens": D(1_200_000_000), "api_price_per_1k": D("0.015")})]
     assert plan.conversions == ("$18,000 a month at $0.015 per 1K is 1.2B tokens a month",)
 
@@ -543,15 +547,27 @@ def test_a_monthly_bill_at_a_known_price_is_a_volume_for_the_break_even() -> Non
         ),
         (
             "DAU is 5,000; twice a day; context of 3k and replies of 250; 31-day month. token volume?",
-            {"users": D(5_000), "interactions_per_day": D(2), "input_tokens": D(3_000), "output_tokens": D(250)},
+            {
+                "users": D(5_000),
+                "interactions_per_day": D(2),
+                "input_tokens": D(3_000),
+                "output_tokens": D(250),
+            },
         ),
         (
             "2k daily actives x 6 chats/day x 300 tokens out x 900 tokens in = ? tokens a month",
-            {"users": D(2_000), "interactions_per_day": D(6), "input_tokens": D(900), "output_tokens": D(300)},
+            {
+                "users": D(2_000),
+                "interactions_per_day": D(6),
+                "input_tokens": D(900),
+                "output_tokens": D(300),
+            },
         ),
     ],
 )
-def test_usage_written_loosely_gives_the_per_interaction_tokens(question: str, planned: dict[str, object]) -> None:
+def test_usage_written_loosely_gives_the_per_interaction_tokens(
+    question: str, planned: dict[str, object]
+) -> None:
     """ "each way", labels before amounts ("context of 3k"), "twice a day" and "x" chains count tokens right."""
     tokens = calls(plan_question(question))[0]
     assert tokens[0] == "monthly_tokens"
@@ -644,3 +660,30 @@ def test_the_ops_rate_is_read_in_any_wording(wording: str) -> None:
     ]
     assert (breakeven.get("ops_hours"), breakeven.get("ops_rate")) == (D(20), D(100))
     assert breakeven["tokens"] == D(1_000_000_000) and breakeven.get("gpu_hourly") in (None, D("2.49"))
+
+
+@pytest.mark.parametrize(
+    ("question", "given"),
+    [
+        (
+            "we use three hundred fifty million tokens a month vs gpt-4o; self-host on h100s?",
+            {"tokens": D(350_000_000)},
+        ),
+        (
+            "we spend about forty-eight hundred dollars a month on the API at $0.008 per 1K tokens. self-host?",
+            {"tokens": D(600_000_000), "api_price_per_1k": D("0.008")},
+        ),
+        (
+            "self-host 2B tokens a month vs gpt-4o; lambda h100 at four dollars twenty-nine an hour",
+            {"gpu_hourly": D("4.29")},
+        ),
+        (
+            "2B tokens a month vs gpt-4o; the only ops cost is one SRE on $180k a year spending half her time on it",
+            {"engineers": D("0.5"), "engineer_annual_cost": D(180_000), "ops_hours": D(0)},
+        ),
+    ],
+)
+def test_numbers_in_words_and_people_in_fractions(question: str, given: dict[str, object]) -> None:
+    """Compound number words, dollars-and-cents in words and a share of one person's time are read exactly."""
+    (breakeven,) = [args for tool, args in calls(plan_question(question)) if tool == "breakeven"]
+    assert {name: breakeven.get(name) for name in given} == given

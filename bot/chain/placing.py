@@ -148,6 +148,9 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         # "8M input tokens", "1.5k input and 250 output", "20M out": tokens with their role first.
         role = "input" if first in roles.input else "output"
         rest = after[1:]
+        if rest and rest[0].endswith(("/s", "/sec")):
+            facts.tokens_per_second = amount.value  # "3,200 output tok/s per H100"
+            return
         if rest and rest[0].split("/")[0] in tokens:
             rest = rest[1:]
         _tokens(amount, "tokens", rest, [*before, role], text, facts, words, role)
@@ -166,6 +169,15 @@ def _labelled(
     ends_field = re.match(r"\s*[.;,](\s|$)", text[amount.end :]) is not None
     if not ends_field and (head in nouns.users or head in nouns.interactions or head in nouns.tokens):
         return False
+    if (
+        re.search(
+            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\s*[:=]\s*$",
+            text[max(0, amount.start - 40) : amount.start],
+        )
+        and amount.value < 1000
+    ):
+        facts.interactions_per_day = amount.value  # "| interactions/day: 1.5": a form's field
+        return True
     if re.search(r"\bdays\s*[:=]\s*$", text[: amount.start]) and 1 <= amount.value <= 31:
         facts.days = amount.value  # "| days: 30": a form's field, whatever number came before it
         return True
@@ -181,7 +193,7 @@ def _labelled(
         return True
     if (
         re.search(
-            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\b[^\d]{0,4}$",
+            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\s*[:=]?\s*$",
             text[max(0, amount.start - 40) : amount.start],
         )
         and amount.value < 1000
@@ -204,7 +216,11 @@ def _labelled(
         return True
     interactions = "|".join(re.escape(noun) for noun in nouns.interactions)
     label = _words(text[max(0, amount.start - 80) : amount.start])[-8:]
-    if amount.value < 1000 and _has(label, rf"\b({interactions}) (\w+ ){{0,4}}(per|a|each) day$"):
+    if (
+        amount.value < 1000
+        and _has(label, rf"\b({interactions}) (\w+ ){{0,4}}(per|a|each) day$")
+        and re.search(r"day\s*[:=]?\s*$", text[: amount.start])
+    ):  # "queries per user per day: 3", not "2 interactions per day, 30 days a month"
         facts.interactions_per_day = amount.value
         return True
     return False
@@ -223,6 +239,7 @@ def _is_unit(word: str, words: Vocabulary) -> bool:
         or head in {"input", "output", "prompt", "completion", *roles.input, *roles.output}
         or word.endswith("%")
         or word.split("/")[0] in {"h", "hr", "hrs", "hours"}
+        or head in nouns.ops
     )
 
 
@@ -325,6 +342,9 @@ def _count(
     ):
         _interactions(amount, first, after, before, text, facts, words)
         return
+    if first in {"sre", "sres", "devops", "admin", "mlops"} and not _has(after[1:3], r"^(hours?|hrs?|h)\b"):
+        facts.engineers = value  # "one SRE": a person, not hours
+        return
     if first in nouns.ops or (first == "hours" and _has(after[1:4], r"ops|operat|maint|on.?call")):
         period = _period(after[1:], words, 4)  # "300 ops hours a year" is 25 a month
         factor = period.factor if period is not None and period.name != "day" else Decimal(1)
@@ -367,6 +387,9 @@ def _count(
         facts.spare_gpus = int(value)
         return
     weekly = _has(after[1:3], r"^(a|per|each) week")
+    if re.search(r"\bworking days?\W{0,3}$", text[: amount.start]) and value <= 31:
+        facts.days = value  # "every working day (22 a month)"
+        return
     if (
         (first in {"working", "business", "work"} and "days" in head)
         or first.split("/")[0] in {"workdays", "weekdays"}
@@ -393,7 +416,7 @@ def _count(
         return
     period = _period(after[:3], words, 3)
     if period is not None:
-        if value < 1000 and _count_in_text(text, words, nouns.users):
+        if value < 1000 and (facts.users is not None or _count_in_text(text, words, nouns.users)):
             facts.interactions_per_day = clean(value * period.factor / 30)
         else:
             _tokens(amount, "tokens", after, before, text, facts, words)
@@ -532,6 +555,11 @@ def _share(
         return
     if re.match(rf"\s*(of )?(an? |one )?(\w+ )?{_ENGINEER}", own_after):
         facts.engineers = share  # "half an engineer", "a quarter of an SRE"
+        return
+    if facts.engineers is not None and re.match(
+        r"\s*(of )?(his|her|their|its|the|an?)\s+(\w+\s+)?(time|week|hours)", own_after
+    ):
+        facts.engineers = clean(facts.engineers * share)  # "one SRE ... spending half her time on it"
         return
     for side in (own_after, own_before):
         # "40% cache hits, 30% batch" and "cache hits 40% and batch 30%": the words between a share and
@@ -733,7 +761,14 @@ def _money(
     if gpu_clause and not spend_clause and period is None and value < 20:
         facts.gpu_hourly = value  # "runpod h100s at the usual $2.69": a GPU price under $20 is by the hour
         return
-    if gpu_clause and not spend_clause and period is not None and period.name == "month" and value < 100_000:
+    card_period = period or _period(after, words, 5)  # "$1,400 per card per month"
+    if (
+        gpu_clause
+        and not spend_clause
+        and card_period is not None
+        and card_period.name == "month"
+        and value < 100_000
+    ):
         facts.gpu_monthly = value  # "reserved H100s cost us $1,800/mo per card"
         return
     near = text[max(0, amount.start - 60) : amount.end + 30]
@@ -744,7 +779,8 @@ def _money(
     salary = salary or re.search(
         _ENGINEER + r"[^.;$]{0,25}\(\s*$", text[max(0, amount.start - 60) : amount.start]
     )
-    if salary and not re.search(_SPEND, clause):  # "one dedicated engineer ($140k/yr)"
+    if salary and not re.search(_SPEND, re.sub(r"spending\b[^,.;]{0,25}\b(time|hours)", "", clause)):
+        # "one dedicated engineer ($140k/yr)", "one SRE on $180k a year spending half her time on it"
         # "half an engineer at $180k/yr", "an ML engineer costs 15k a month": a salary, by the year.
         monthly = period is not None and period.name != "year"
         facts.engineer_annual_cost = clean(

@@ -200,10 +200,10 @@ def _merge(previous: _State, new: Understanding) -> Facts:
             setattr(merged, item.name, value)
     if said.profile is not None and previous.intent is Intent.BREAKEVEN and "models" in stated:
         merged.models = [model for model in old.models if not _OPEN_MODEL.search(model)]
-    if said.unplaced:
+    if said.multiplier is not None:
+        _scale_primary(merged, previous.intent, said.multiplier)  # "at three times that volume"
+    elif said.unplaced:
         _set_primary(merged, previous.intent, said.unplaced[0])
-    elif said.multiplier is not None:
-        _scale_primary(merged, previous.intent, said.multiplier)
     merged.multiplier = None
     return merged
 

@@ -342,6 +342,7 @@ def normalise(question: str, words: Vocabulary) -> str:
     )
     text = re.sub(r"\b(\d{2})[- ]day months?\b", r"\1 days a month", text)  # "a 31-day month"
     text = _pairs(text)
+    text = re.sub(r"\b(\d+) dollars (\d{2})\b(?=\s+(an|a|per)\s)", r"$\1.\2", text)  # "4 dollars 29 an hour"
     text = re.sub(
         r"(?<![\w.,/$])([1-9])/([2-9]|10)(?= of\b)",
         lambda m: f"{(Decimal(m[1]) * 100 / Decimal(m[2])).normalize():f}%",
@@ -445,8 +446,34 @@ def _one_in(match: re.Match[str]) -> str:
     return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.01')).normalize():f}%"
 
 
+_SCALE_WORDS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _number_runs(text: str, words: Vocabulary) -> str:
+    """ "three hundred fifty million" -> 350000000, "forty-eight hundred" -> 4800: runs of number words."""
+    small = {
+        word: int(value) for word, value in words.number_words.items() if " " not in word and value < 100
+    }
+    word = "|".join(sorted([*small, "hundred", *_SCALE_WORDS], key=len, reverse=True))
+    run = re.compile(rf"\b(?:{word})(?:(?:[\s-]+|\s+and\s+)(?:{word}))+\b")
+
+    def value(match: re.Match[str]) -> str:
+        total, current = 0, 0
+        for part in re.split(r"[\s-]+", match[0]):
+            if part in small:
+                current += small[part]
+            elif part == "hundred":
+                current = (current or 1) * 100
+            elif part in _SCALE_WORDS:
+                total, current = total + (current or 1) * _SCALE_WORDS[part], 0
+        return str(total + current)
+
+    return run.sub(value, text)
+
+
 def _number_words(text: str, words: Vocabulary) -> str:
     """ "twenty five" -> 25, "two hundred" -> 200, "three messages" -> 3 messages."""
+    text = _number_runs(text, words)
     pattern = _number_word_pattern(words)
 
     def value(match: re.Match[str]) -> str:
@@ -594,7 +621,8 @@ def _negative(written: str) -> str:
 
 _MULTIPLIER = re.compile(
     r"\b(?:(doubles?|doubled|twice)|(triples?|tripled|three times)|(quadruples?|quadrupled|four times)"
-    r"|(\d+(?:\.\d+)?) ?(?:x|times)(?: (?:bigger|more|larger|as much|higher|the (?:volume|traffic|usage)))?)(?![\w%])"
+    r"|(\d+(?:\.\d+)?) ?(?:x|times)(?: (?:bigger|more|larger|as much|higher|the (?:volume|traffic|usage)"
+    r"|(?:that|this|the|our|current) (?:volume|traffic|usage|load|amount|bill|spend)))?)(?![\w%])"
 )
 """Growth a follow-up names without an amount: "when it triples", "at 10x the volume"."""
 
