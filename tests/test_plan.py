@@ -687,3 +687,22 @@ def test_numbers_in_words_and_people_in_fractions(question: str, given: dict[str
     """Compound number words, dollars-and-cents in words and a share of one person's time are read exactly."""
     (breakeven,) = [args for tool, args in calls(plan_question(question)) if tool == "breakeven"]
     assert {name: breakeven.get(name) for name in given} == given
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "1,000 tokens per chat with a 4:1 input-to-output ratio",
+        "800 input tokens, output is a quarter of that",
+        "1000 tokens each (80/20 in/out)",
+        "1k tokens total: 800 in and the rest out",
+    ],
+)
+def test_output_given_relative_to_the_input_is_computed_not_defaulted(wording: str) -> None:
+    """A ratio, a share of the input or "the rest" of a total gives 800 in and 200 out, never the guide's default 500."""
+    (tokens,) = [
+        args
+        for tool, args in calls(plan_question(f"2k users, 5 chats a day, {wording}. monthly tokens?"))
+        if tool == "monthly_tokens"
+    ]
+    assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(800), D(200))

@@ -168,7 +168,7 @@ def understand(question: str, tables: Tables) -> Understanding:
     multiplier = _MULTIPLIER.search(masked)
     if multiplier and all(multiplier.start() <= a.start and a.end <= multiplier.end() for a in found):
         facts.multiplier = _factor(multiplier)
-    _settle(facts)
+    _settle(facts, masked)
     priced = facts.gpu_hourly is not None or facts.gpu_monthly is not None
     measured = facts.tokens_per_gpu is not None or facts.tokens_per_second is not None
     if unknown_gpus and facts.gpu is None and priced and measured:
@@ -308,7 +308,8 @@ def normalise(question: str, words: Vocabulary) -> str:
     )  # "0.9 dollar for one million token"
     text = re.sub(r"\b(for|per) (one|a|1) thousand tok(en)?s?\b", "per 1k tokens", text)
     text = re.sub(
-        r"\b(\d{1,2})\s*:\s*(\d{1,2})\s+(?:input to output|in to out|input:output|in:out|prompt to completion)\b",
+        r"\b(\d{1,2})\s*:\s*(\d{1,2})\s+(?:input[- ]to[- ]output|in[- ]to[- ]out|input:output|in:out"
+        r"|prompt[- ]to[- ]completion)(?:\s+ratio)?\b",
         lambda m: f"{(Decimal(m[1]) * 100 / (Decimal(m[1]) + Decimal(m[2]))).normalize():f}% input",
         text,
     )  # "split 3:1 input to output"
@@ -637,7 +638,15 @@ def _factor(match: re.Match[str]) -> Decimal:
     return Decimal(match[4])
 
 
-def _settle(facts: Facts) -> None:
+_RELATIVE_OUTPUT = re.compile(
+    r"\b(?:output|completions?|repl(?:y|ies)|responses?|answers?)s? (?:is|are|=|runs?) (?:about |roughly )?"
+    r"(?P<share>\d+(?:\.\d+)?)% (?:of|the size of) (?:that|this|it|the input|input|the prompt|the context)\b"
+    r"|\b(?P<share2>\d+(?:\.\d+)?)% as (?:much|many|long)(?: tokens)? (?:output|completion|back|out)\b"
+)
+"""Output written as a share of the input: "output is a quarter of that", "half as much output"."""
+
+
+def _settle(facts: Facts, text: str = "") -> None:
     """Settle roles the wording left open once the whole question has been read."""
     if facts.spend_per_user is not None and facts.users is not None and facts.spend is None:
         # "3,000 users ... budget $2-5 per user a month": the monthly spend is users x budget, both ends.
@@ -667,11 +676,29 @@ def _settle(facts: Facts) -> None:
             f"{each:,.0f} tokens an interaction at {share * 100:.0f}% input is "
             f"{facts.input_per_interaction:,.0f} in and {facts.output_per_interaction:,.0f} out"
         )
+    whole = re.search(r"\b(total|round.?trip|in all|altogether|combined|the rest)\b", text) is not None
     if facts.tokens_per_interaction is not None:
+        each = facts.tokens_per_interaction
         if facts.output_per_interaction is not None and facts.input_per_interaction is None:
-            facts.input_per_interaction, facts.tokens_per_interaction = facts.tokens_per_interaction, None
+            facts.input_per_interaction, facts.tokens_per_interaction = each, None
+            if whole and each > facts.output_per_interaction:
+                facts.input_per_interaction = each - facts.output_per_interaction  # "1k total, 250 of it out"
         elif facts.input_per_interaction is not None and facts.output_per_interaction is None:
-            facts.output_per_interaction, facts.tokens_per_interaction = facts.tokens_per_interaction, None
+            facts.output_per_interaction, facts.tokens_per_interaction = each, None
+            if whole and each > facts.input_per_interaction:
+                facts.output_per_interaction = (
+                    each - facts.input_per_interaction
+                )  # "1k total: 750 in and the rest out"
+    relative = _RELATIVE_OUTPUT.search(text)
+    if relative and facts.input_per_interaction is not None and facts.output_per_interaction is None:
+        written = relative["share"] or relative["share2"]
+        share = Decimal(written) / 100
+        facts.output_per_interaction = clean(
+            facts.input_per_interaction * share
+        )  # "output is a quarter of that"
+        facts.conversions.append(
+            f"output {written}% of {facts.input_per_interaction:,.0f} input is {facts.output_per_interaction:,.0f}"
+        )
     per_interaction = facts.input_per_interaction is not None or facts.output_per_interaction is not None
     has_count = facts.users is not None or facts.interactions is not None
     if per_interaction and has_count and (facts.monthly_input is None) != (facts.monthly_output is None):
