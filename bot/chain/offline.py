@@ -93,7 +93,7 @@ class OfflineAnswerer:
         quotes = best_sentences(
             question,
             passages,
-            limit=2 if calculations else 4,
+            limit=2 if calculations else 5,
             similarity=similarity,
             explain=not calculations,
             also=vocabulary().search_words(question),

@@ -52,7 +52,7 @@ _REFERENCE_LISTS = frozenset({"Sources", "Related Resources"})
 """Sections that list titles, not advice: retrieved like any other, never quoted as an answer."""
 _ASKS_FOR_REFERENCES = re.compile(
     r"\b(sources?|references?|reading|links?|linked|cites?|cited|citations?|companion|catalog(ue)?|directory"
-    r"|get (its|their|the) \w+ from|(which|what) (month|date|year)|how (fresh|old|recent|current)|as of)\b"
+    r"|get (its|their|the) (\w+ ){1,3}from|(which|what) (month|date|year)|how (fresh|old|recent|current)|as of)\b"
 )
 """A question about the guide's own references may quote its reference lists."""
 _SHORT_CLAIM = 40
