@@ -15,6 +15,12 @@ def calls(plan: Plan) -> list[tuple[str, dict[str, object]]]:
     return [(call.tool, call.args.given()) for call in plan.calls]
 
 
+def only(tool: str, question: str) -> dict[str, object]:
+    """The arguments of the plan's one call of `tool`."""
+    (args,) = [given for name, given in calls(plan_question(question)) if name == tool]
+    return args
+
+
 def answer(question: str, history: tuple[Turn, ...] = ()) -> str:
     """The offline answer's text, with no passages (numbers only)."""
     return OfflineAnswerer(tables()).answer(question, [], history).text
@@ -512,7 +518,7 @@ def test_each_saving_share_is_read_from_its_own_words(
 )
 def test_ops_and_gpu_costs_each_land_in_their_own_slot(question: str, given: dict[str, object]) -> None:
     """GPU prices, ops rates, ops hours (per week made monthly), engineers and fixed costs are never mixed up."""
-    (breakeven,) = [args for tool, args in calls(plan_question(question)) if tool == "breakeven"]
+    breakeven = only("breakeven", question)
     assert {name: breakeven.get(name) for name in given} == given
 
 
@@ -630,7 +636,7 @@ _OUTPUT_WORDINGS = [
 )
 def test_output_tokens_are_read_in_any_wording(question: str) -> None:
     """However the reply's size is written, it is the output per interaction and the prompt stays the input."""
-    (tokens,) = [args for tool, args in calls(plan_question(question)) if tool == "monthly_tokens"]
+    tokens = only("monthly_tokens", question)
     assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(600), D(300))
 
 
@@ -653,11 +659,7 @@ def test_output_tokens_are_read_in_any_wording(question: str) -> None:
 )
 def test_the_ops_rate_is_read_in_any_wording(wording: str) -> None:
     """Ops hours and their hourly rate land in their own slots, never in the GPU's price or the volume."""
-    (breakeven,) = [
-        args
-        for tool, args in calls(plan_question(f"self-host 1B tokens a month vs gpt-4o, {wording}?"))
-        if tool == "breakeven"
-    ]
+    breakeven = only("breakeven", f"self-host 1B tokens a month vs gpt-4o, {wording}?")
     assert (breakeven.get("ops_hours"), breakeven.get("ops_rate")) == (D(20), D(100))
     assert breakeven["tokens"] == D(1_000_000_000) and breakeven.get("gpu_hourly") in (None, D("2.49"))
 
@@ -685,7 +687,7 @@ def test_the_ops_rate_is_read_in_any_wording(wording: str) -> None:
 )
 def test_numbers_in_words_and_people_in_fractions(question: str, given: dict[str, object]) -> None:
     """Compound number words, dollars-and-cents in words and a share of one person's time are read exactly."""
-    (breakeven,) = [args for tool, args in calls(plan_question(question)) if tool == "breakeven"]
+    breakeven = only("breakeven", question)
     assert {name: breakeven.get(name) for name in given} == given
 
 
@@ -700,9 +702,5 @@ def test_numbers_in_words_and_people_in_fractions(question: str, given: dict[str
 )
 def test_output_given_relative_to_the_input_is_computed_not_defaulted(wording: str) -> None:
     """A ratio, a share of the input or "the rest" of a total gives 800 in and 200 out, never the guide's default 500."""
-    (tokens,) = [
-        args
-        for tool, args in calls(plan_question(f"2k users, 5 chats a day, {wording}. monthly tokens?"))
-        if tool == "monthly_tokens"
-    ]
+    tokens = only("monthly_tokens", f"2k users, 5 chats a day, {wording}. monthly tokens?")
     assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(800), D(200))

@@ -171,12 +171,12 @@ def _labelled(
         return False
     if (
         re.search(
-            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\s*[:=]\s*$",
+            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\s*[:=]?\s*$",
             text[max(0, amount.start - 40) : amount.start],
         )
         and amount.value < 1000
     ):
-        facts.interactions_per_day = amount.value  # "| interactions/day: 1.5": a form's field
+        facts.interactions_per_day = amount.value  # "interactions/day: 1.5", "| calls per day 2": a form's field
         return True
     if re.search(r"\bdays\s*[:=]\s*$", text[: amount.start]) and 1 <= amount.value <= 31:
         facts.days = amount.value  # "| days: 30": a form's field, whatever number came before it
@@ -190,15 +190,6 @@ def _labelled(
         and (len(before) < 2 or not re.match(r"[\d$]|per$|a$|each$|every$", before[-2]))
     ):
         facts.days = amount.value  # "days 22"
-        return True
-    if (
-        re.search(
-            r"\b(interactions?|calls?|requests?|queries|messages?|chats?|sessions?)\s*(/|per )\s*(day|user)\s*[:=]?\s*$",
-            text[max(0, amount.start - 40) : amount.start],
-        )
-        and amount.value < 1000
-    ):
-        facts.interactions_per_day = amount.value  # "interactions/day: 1.5"
         return True
     if last in {"hours", "hrs", "hour"} and len(before) > 1 and before[-2] in nouns.ops:
         facts.ops_hours = amount.value  # "ops hours 25 a month"
