@@ -704,3 +704,19 @@ def test_output_given_relative_to_the_input_is_computed_not_defaulted(wording: s
     """A ratio, a share of the input or "the rest" of a total gives 800 in and 200 out, never the guide's default 500."""
     tokens = only("monthly_tokens", f"2k users, 5 chats a day, {wording}. monthly tokens?")
     assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(800), D(200))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2k users, 5 chats a day. Responses average 300 tokens and prompts 600 tokens. monthly tokens?",
+        "2k users, 5 chats a day, we get 300 tokens back for every 600 tokens we send. monthly tokens?",
+        "2k users, 5 chats a day. The model's answers run about 300 tokens; prompts are about 600. tokens a month?",
+        "2k users, 5 chats a day, 600 tokens per prompt. Output: ~300 tokens per chat. Monthly tokens?",
+        "2,000 users x 5 chats/day. In: 600 tokens. Out: 300 tokens. Tokens per month?",
+    ],
+)
+def test_output_before_input_or_in_its_own_sentence_is_still_output(question: str) -> None:
+    """The reply's size written first, or in a sentence of its own, is output; words of the next sentence never count."""
+    tokens = only("monthly_tokens", question)
+    assert (tokens["input_tokens"], tokens["output_tokens"]) == (D(600), D(300))

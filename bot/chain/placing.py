@@ -42,11 +42,15 @@ class Amount:
 
 def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
     """Set the slot of `facts` that `amount` fills, judging by the words around it."""
+    sentence = re.split(r"[.?!;](?:\s|$)|\n", text[amount.end : amount.end + 90], maxsplit=1)[0]
     after = (
-        [] if re.match(r"\s*[|\n]", text[amount.end :]) else _words(text[amount.end : amount.end + 90])[:10]
-    )
+        [] if re.match(r"\s*[|\n]", text[amount.end :]) else _words(sentence)[:10]
+    )  # this sentence's words
     before = _words(text[max(0, amount.start - 60) : amount.start])[-5:]
-    if (before and before[-1] in {"per", "every"}) or re.search(r"\d[kmb]?\s?/$", text[: amount.start]):
+    unit_size = amount.value in (1, 100, 1000, 1_000_000)
+    if (before and before[-1] in {"per", "every"} and unit_size) or re.search(
+        r"\d[kmb]?\s?/$", text[: amount.start]
+    ):
         return  # "per 1K tokens", "$10/1M": a unit, not an amount
     if re.search(r"\b(instead of|rather than|not|up from|down from)\s*$", text[: amount.start]):
         return  # "4 interactions a day instead of 1", "30% off, not 50": the figure being replaced
@@ -176,7 +180,9 @@ def _labelled(
         )
         and amount.value < 1000
     ):
-        facts.interactions_per_day = amount.value  # "interactions/day: 1.5", "| calls per day 2": a form's field
+        facts.interactions_per_day = (
+            amount.value
+        )  # "interactions/day: 1.5", "| calls per day 2": a form's field
         return True
     if re.search(r"\bdays\s*[:=]\s*$", text[: amount.start]) and 1 <= amount.value <= 31:
         facts.days = amount.value  # "| days: 30": a form's field, whatever number came before it
@@ -965,6 +971,8 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
         return "output"
     if rest[:2] and _has(rest[:3], r"^(going in|goes in|sent (in|to|into)|coming in)"):
         return "input"
+    if _has(rest[:3], r"^((we|you|they|i|users?) )?(send|sent|feed|pass|put in|submit)\b"):
+        return "input"  # "for every 600 tokens we send"
     if rest[:2] and _has(
         rest[:3], r"^of (input|prompts?|context|history|instructions|documents?|retrieved)\b"
     ):
@@ -978,7 +986,7 @@ def _role(before: list[str], rest: list[str], words: Vocabulary) -> str | None:
         return "output"
     if _has(
         before[-3:],
-        r"\b(answers?|responses?|replies|reply|completions?)( are| is| average| averaging| avg| of)?$",
+        r"\b(answers?|responses?|replies|reply|completions?)( are| is| average| averaging| avg| of| run| runs| come to| use)?$",
     ):
         return "output"
     if _has(
