@@ -49,7 +49,7 @@ class ScriptedAsker:
 
 
 DEVELOPMENT_NUMERIC_BAR = 0.985
-"""Share of the development set's numeric questions (hand-written, templates, conversations) answered right: 731/738 at
+"""Share of the development set's numeric questions (hand-written, templates, conversations) answered right: 741/748 at
 the last `make eval`; held a little below so one new hard question does not turn the suite red."""
 DEVELOPMENT_GENERAL_BAR = 127 / 143
 """The development general questions right at the last `make eval` (127 of 143, after 80 fresh paraphrased ones were
