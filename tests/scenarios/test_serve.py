@@ -3,27 +3,23 @@
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 import pytest
 from openai_server import Hang, openai_server
-from slack_requests import app_mention, post, signed
+from served_process import ADVISOR, QUESTION, bot_replies, mention, serve_environment, terminate
+from slack_requests import post, signed
 from slack_server import FakeSlack, fake_slack_server
 from slack_workspace import BOT_USER_ID
 
-ADVISOR = [sys.executable, "-m", "bot.cli"]
 SECRET = "scenario-signing-secret"
 TOKEN = "xoxb-scenario-0000-token"
-QUESTION = "should we self-host at 500M tokens a month?"
 LOAD_SECONDS = 180.0
 """Generous: the model and the index load in ~8 s alone, slower when the suite runs beside it."""
 
@@ -43,17 +39,10 @@ class Served:
 
 
 def _environment(fake: FakeSlack, data_dir: Path, **extra: str) -> dict[str, str]:
-    """The process environment: offline, pointed at the fake, nothing inherited from the user's Slack or LLM."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "ADVISOR_"))}
-    env |= {
-        "HF_HUB_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
-        "ADVISOR_DATA_DIR": str(data_dir),
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-    }
-    return env | extra
+    """The process environment for HTTP mode: the bot token and the signing secret."""
+    return serve_environment(
+        fake, data_dir, {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}, **extra
+    )
 
 
 def _health(url: str) -> int:
@@ -93,38 +82,10 @@ def _start(env: dict[str, str], log: Path) -> Served:
 
 
 def _stop(served: Served) -> int:
-    served.process.send_signal(signal.SIGTERM)
-    try:
-        code = served.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait()
-        raise
-    _close(served.process.stdout)
+    code = terminate(served.process, timeout=30)
+    if served.process.stdout is not None:
+        served.process.stdout.close()
     return code
-
-
-def _close(stream: IO[str] | None) -> None:
-    if stream is not None:
-        stream.close()
-
-
-def _bot_replies(fake: FakeSlack, channel: str, ts: str, timeout: float = 20.0) -> list[dict[str, Any]]:
-    """The bot's messages in the thread of `ts`, once there is at least one (or [] after `timeout`)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        replies = [m for m in fake.messages(channel, ts) if m["ts"] != ts and m.get("user") == BOT_USER_ID]
-        if replies or time.monotonic() > deadline:
-            return replies
-        time.sleep(0.05)
-
-
-def _mention(
-    fake: FakeSlack, channel: str, text: str = QUESTION, **kwargs: Any
-) -> tuple[str, dict[str, Any]]:
-    """A person's mention, in the fake's history and as the event Slack would send; (ts, payload)."""
-    ts = fake.add_message(channel, f"<@{BOT_USER_ID}> {text}")
-    return ts, app_mention(text, channel=channel, ts=ts, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +131,7 @@ def test_unsigned_forged_and_stale_requests_get_401_and_nothing_is_posted(
     served: Served, fake: FakeSlack, refusal: str, channel: str
 ) -> None:
     """Requests not signed with the app's secret, changed after signing or over 5 minutes old are refused."""
-    _, payload = _mention(fake, channel)
+    _, payload = mention(fake, channel)
     body, headers = signed(payload, SECRET)
     if refusal == "unsigned":
         headers = {"Content-Type": "application/json"}
@@ -181,19 +142,19 @@ def test_unsigned_forged_and_stale_requests_get_401_and_nothing_is_posted(
     else:
         body = body.replace("500M", "900M")
     assert post(served.events_url, body, headers)[0] == 401
-    control_ts, control = _mention(fake, "CCONTROL")
+    control_ts, control = mention(fake, "CCONTROL")
     assert post(served.events_url, *signed(control, SECRET))[0] == 200
-    assert _bot_replies(fake, "CCONTROL", control_ts), "the server answers signed requests"
+    assert bot_replies(fake, "CCONTROL", control_ts), "the server answers signed requests"
     assert [m for m in fake.messages(channel) if m.get("user") == BOT_USER_ID] == []
     assert not [call for call in fake.calls if call.params.get("channel") == channel]
 
 
 def test_mention_is_answered_in_its_thread_with_the_numbers(served: Served, fake: FakeSlack) -> None:
     """@advisor in a channel gets its answer as a reply in the mention's thread, with example 2's API cost."""
-    ts, payload = _mention(fake, "CMENTION")
+    ts, payload = mention(fake, "CMENTION")
     status, _ = post(served.events_url, *signed(payload, SECRET))
     assert status == 200
-    replies = _bot_replies(fake, "CMENTION", ts)
+    replies = bot_replies(fake, "CMENTION", ts)
     assert len(replies) == 1
     assert replies[0]["thread_ts"] == ts
     assert "7,500" in json.dumps(replies[0])
@@ -201,15 +162,15 @@ def test_mention_is_answered_in_its_thread_with_the_numbers(served: Served, fake
 
 def test_a_retried_delivery_is_answered_once(served: Served, fake: FakeSlack) -> None:
     """Slack's retries of an event (X-Slack-Retry-Num) are acknowledged but never answered a second time."""
-    ts, payload = _mention(fake, "CRETRY")
+    ts, payload = mention(fake, "CRETRY")
     assert post(served.events_url, *signed(payload, SECRET))[0] == 200
     for retry in (1, 2):
         assert post(served.events_url, *signed(payload, SECRET, retry_num=retry))[0] == 200
-    assert _bot_replies(fake, "CRETRY", ts)
-    control_ts, control = _mention(fake, "CRETRY")
+    assert bot_replies(fake, "CRETRY", ts)
+    control_ts, control = mention(fake, "CRETRY")
     assert post(served.events_url, *signed(control, SECRET))[0] == 200
-    assert _bot_replies(fake, "CRETRY", control_ts)  # retries were handled before this later answer
-    assert len(_bot_replies(fake, "CRETRY", ts)) == 1
+    assert bot_replies(fake, "CRETRY", control_ts)  # retries were handled before this later answer
+    assert len(bot_replies(fake, "CRETRY", ts)) == 1
 
 
 @pytest.mark.parametrize(
@@ -245,17 +206,17 @@ def test_sigterm_lets_the_answer_in_flight_finish_and_exits_0(tmp_path: Path) ->
         )
         served = _start(env, tmp_path / "serve.log")
         try:
-            ts, payload = _mention(fake, "CSTOP", "what should our AI infrastructure look like next year?")
+            ts, payload = mention(fake, "CSTOP", "what should our AI infrastructure look like next year?")
             assert post(served.events_url, *signed(payload, SECRET))[0] == 200
             deadline = time.monotonic() + 20
             while not llm.completions:
                 assert time.monotonic() < deadline, "the answer never reached the model"
                 time.sleep(0.05)
-            assert not _bot_replies(fake, "CSTOP", ts, timeout=0), "still in flight when the signal is sent"
+            assert not bot_replies(fake, "CSTOP", ts, timeout=0), "still in flight when the signal is sent"
         finally:
             code = _stop(served)
         assert code == 0, served.log.read_text()
-        assert len(_bot_replies(fake, "CSTOP", ts, timeout=0)) == 1
+        assert len(bot_replies(fake, "CSTOP", ts, timeout=0)) == 1
 
 
 @pytest.mark.parametrize(

@@ -5,26 +5,20 @@ channels. The last test stops it with SIGTERM.
 """
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from slack_requests import app_mention, slash_command
+from served_process import ADVISOR, bot_replies, mention, serve_environment, terminate
+from slack_requests import slash_command
 from slack_server import FakeSlack, fake_slack_server
 from slack_socket import FakeSocketMode, command_envelope, events_envelope, socket_mode_server
-from slack_workspace import BOT_USER_ID
 
-ADVISOR = [sys.executable, "-m", "bot.cli"]
 BOT_TOKEN = "xoxb-socket-scenario-0000-BotToken"
 APP_TOKEN = "xapp-1-A1-1234567890-SocketScenarioAppToken"
-QUESTION = "should we self-host at 500M tokens a month?"
 LOAD_SECONDS = 180.0
 """Generous: the model and the index load in ~8 s alone, slower when the suite runs beside it."""
 STOP_SECONDS = 30.0
@@ -41,17 +35,10 @@ class Served:
 
 
 def _environment(fake: FakeSlack, data_dir: Path, **extra: str) -> dict[str, str]:
-    """Offline, pointed at the fake, with both tokens and no signing secret; nothing inherited from the user."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "ADVISOR_"))}
-    env |= {
-        "HF_HUB_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
-        "ADVISOR_DATA_DIR": str(data_dir),
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-    }
-    return env | extra
+    """The process environment for Socket Mode: both tokens and no signing secret."""
+    return serve_environment(
+        fake, data_dir, {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}, **extra
+    )
 
 
 def _start(env: dict[str, str], socket: FakeSocketMode, log: Path) -> Served:
@@ -77,34 +64,11 @@ def _start(env: dict[str, str], socket: FakeSocketMode, log: Path) -> Served:
 
 def _stop(served: Served) -> tuple[int, str]:
     """SIGTERM; the exit code and what the process printed after it was ready."""
-    if served.process.poll() is None:
-        served.process.send_signal(signal.SIGTERM)
-    try:
-        code = served.process.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait()
-        raise
+    code = terminate(served.process, timeout=STOP_SECONDS)
     assert served.process.stdout is not None
     with served.process.stdout:
         rest = served.process.stdout.read()
     return code, rest
-
-
-def _bot_replies(fake: FakeSlack, channel: str, ts: str, timeout: float = 20.0) -> list[dict[str, Any]]:
-    """The bot's messages in the thread of `ts`, once there is at least one (or [] after `timeout`)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        replies = [m for m in fake.messages(channel, ts) if m["ts"] != ts and m.get("user") == BOT_USER_ID]
-        if replies or time.monotonic() > deadline:
-            return replies
-        time.sleep(0.05)
-
-
-def _mention(fake: FakeSlack, channel: str, text: str = QUESTION) -> tuple[str, dict[str, Any]]:
-    """A person's mention, in the fake's history and as the event Slack would deliver; (ts, payload)."""
-    ts = fake.add_message(channel, f"<@{BOT_USER_ID}> {text}")
-    return ts, app_mention(text, channel=channel, ts=ts)
 
 
 @pytest.fixture(scope="module")
@@ -147,10 +111,10 @@ def test_a_mention_is_acked_and_answered_in_its_thread(
     served: Served, fake: FakeSlack, socket: FakeSocketMode
 ) -> None:
     """@advisor over the socket: the envelope is acked, and the answer with example 2's numbers lands in the thread."""
-    ts, payload = _mention(fake, "CSOCKET")
+    ts, payload = mention(fake, "CSOCKET")
     envelope_id = socket.push(events_envelope(payload))
     assert socket.wait_for_ack(envelope_id) == {"envelope_id": envelope_id}
-    replies = _bot_replies(fake, "CSOCKET", ts)
+    replies = bot_replies(fake, "CSOCKET", ts)
     assert len(replies) == 1
     assert replies[0]["thread_ts"] == ts
     assert "$7,500.00" in json.dumps(replies[0])
@@ -160,16 +124,16 @@ def test_a_redelivered_event_is_acked_and_answered_once(
     served: Served, fake: FakeSlack, socket: FakeSocketMode
 ) -> None:
     """Slack's redelivery of an event (retry_attempt 1, a new envelope) is acked but not answered again."""
-    ts, payload = _mention(fake, "CSOCKRETRY")
+    ts, payload = mention(fake, "CSOCKRETRY")
     first = socket.push(events_envelope(payload))
     retry = socket.push(events_envelope(payload, retry_attempt=1, retry_reason="timeout"))
     for envelope_id in (first, retry):
         socket.wait_for_ack(envelope_id)
-    assert _bot_replies(fake, "CSOCKRETRY", ts)
-    control_ts, control = _mention(fake, "CSOCKRETRY")
+    assert bot_replies(fake, "CSOCKRETRY", ts)
+    control_ts, control = mention(fake, "CSOCKRETRY")
     socket.wait_for_ack(socket.push(events_envelope(control)))
-    assert _bot_replies(fake, "CSOCKRETRY", control_ts)  # the retry was handled before this later answer
-    assert len(_bot_replies(fake, "CSOCKRETRY", ts)) == 1
+    assert bot_replies(fake, "CSOCKRETRY", control_ts)  # the retry was handled before this later answer
+    assert len(bot_replies(fake, "CSOCKRETRY", ts)) == 1
     assert [len(socket.acks(envelope_id)) for envelope_id in (first, retry)] == [1, 1]
 
 
@@ -196,9 +160,9 @@ def test_after_slack_ends_the_connection_the_app_reconnects_and_answers(
     sessions = socket.sessions
     socket.refresh() if goes == "refresh" else socket.drop()
     socket.wait_connected(sessions + 1)
-    ts, payload = _mention(fake, channel)
+    ts, payload = mention(fake, channel)
     socket.wait_for_ack(socket.push(events_envelope(payload)))
-    assert len(_bot_replies(fake, channel, ts)) == 1
+    assert len(bot_replies(fake, channel, ts)) == 1
     assert socket.refused == 0, "every connection used a fresh ticket"
 
 
