@@ -4,23 +4,9 @@ from concurrent.futures import Executor, Future
 from typing import Any
 
 import pytest
+from hand_clock import HandClock
 
 from bot.slack.workers import AcksFirst
-
-
-class Clock:
-    """A clock that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class Inline(Executor):
@@ -43,7 +29,7 @@ class Inline(Executor):
 
 def test_work_starts_once_requests_pause() -> None:
     """A task submitted in a burst waits until no request has come for the quiet time, then runs."""
-    clock, inner = Clock(), Inline()
+    clock, inner = HandClock(100.0), Inline()
     workers = AcksFirst(inner, quiet=0.02, longest_wait=1.0, clock=clock, sleep=clock.sleep)
     future = workers.submit(lambda: "answered")
     inner.run_all()
@@ -53,7 +39,7 @@ def test_work_starts_once_requests_pause() -> None:
 
 def test_work_never_waits_longer_than_its_bound() -> None:
     """Under an endless stream of requests a task still starts after `longest_wait`."""
-    clock, inner = Clock(), Inline()
+    clock, inner = HandClock(100.0), Inline()
     arrivals: list[AcksFirst] = []
 
     def busy_sleep(seconds: float) -> None:

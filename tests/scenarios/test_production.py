@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+from hand_clock import HandClock
 from openai_server import FakeOpenAIServer, Hang, Status, Text
 from slack_requests import app_mention, block_action, dispatch, dm_message, new_ts, signed, slash_command
 from slack_server import FakeSlack
@@ -188,26 +189,11 @@ def test_an_enormous_question_is_answered_within_slacks_limits(bot: SlackBot) ->
     assert len(title["title"]) <= 80
 
 
-class _Clock:
-    """A monotonic clock that moves only when someone sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def test_answers_to_one_channel_leave_about_one_a_second_and_other_channels_do_not_wait(
     bot: SlackBot,
 ) -> None:
     """Posting many answers to one channel spaces them a second apart; another channel is served at once."""
-    clock = _Clock()
+    clock = HandClock(1000.0)
     poster = Poster(
         slack_client(bot.settings), bot.engine.scrubber, ChannelPacer(clock=clock, sleep=clock.sleep)
     )
