@@ -32,8 +32,14 @@ _ACCEPTS_RESPONSE = frozenset({"view_submission", "block_suggestion"})
 """Interactive payloads Slack lets the app answer in the ack (a modal's errors, a select's options)."""
 
 
-def _envelope_id() -> str:
-    return str(uuid.uuid4())
+def _envelope(kind: str, payload: dict[str, Any], *, accepts_response: bool) -> dict[str, Any]:
+    """One Socket Mode delivery: a fresh envelope id around `payload`."""
+    return {
+        "envelope_id": str(uuid.uuid4()),
+        "payload": payload,
+        "type": kind,
+        "accepts_response_payload": accepts_response,
+    }
 
 
 def events_envelope(
@@ -41,11 +47,7 @@ def events_envelope(
 ) -> dict[str, Any]:
     """An Events API delivery (`payload` as from tests/slack_requests.py); a redelivery has a new
     envelope id around the same payload and `retry_attempt` 1 to 3 (reason e.g. "timeout")."""
-    return {
-        "envelope_id": _envelope_id(),
-        "payload": payload,
-        "type": "events_api",
-        "accepts_response_payload": False,
+    return _envelope("events_api", payload, accepts_response=False) | {
         "retry_attempt": retry_attempt,
         "retry_reason": retry_reason,
     }
@@ -53,22 +55,12 @@ def events_envelope(
 
 def command_envelope(fields: dict[str, str]) -> dict[str, Any]:
     """A slash command delivery: the form fields of `slash_command(...)` as a JSON object."""
-    return {
-        "envelope_id": _envelope_id(),
-        "payload": fields,
-        "type": "slash_commands",
-        "accepts_response_payload": True,
-    }
+    return _envelope("slash_commands", fields, accepts_response=True)
 
 
 def interactive_envelope(payload: dict[str, Any]) -> dict[str, Any]:
     """A click, modal submission or shortcut delivery (`block_action(...)`, `view_submission(...)`)."""
-    return {
-        "envelope_id": _envelope_id(),
-        "payload": payload,
-        "type": "interactive",
-        "accepts_response_payload": payload.get("type") in _ACCEPTS_RESPONSE,
-    }
+    return _envelope("interactive", payload, accepts_response=payload.get("type") in _ACCEPTS_RESPONSE)
 
 
 class FakeSocketMode:
