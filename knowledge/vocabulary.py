@@ -196,6 +196,10 @@ class Vocabulary(_Strict):
         """The compiled cues of one share slot (cache_hit_share, batch_share...)."""
         return _compiled(getattr(self.share_cues, slot))
 
+    def shares_named(self, text: str, *slots: str) -> list[str]:
+        """Those of `slots` whose cues `text` has, in the order given."""
+        return [slot for slot in slots if any(pattern.search(text) for pattern in self.share_patterns(slot))]
+
 
 @functools.cache
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:

@@ -491,11 +491,16 @@ def _share(
         if amount.high is not None:
             facts.highs[slot] = amount.high / 100  # "35-40% hits": both ends are run
 
+    def _put(slot: str) -> None:
+        setattr(facts, slot, share)
+        _high(slot)
+
+    savings = ("cache_hit_share", "batch_share")
+
     window = f"{' '.join(before)} | {' '.join(after[:8])}"
     near = f"{' '.join(before[-2:])} | {' '.join(after[:4])}"
-    if any(pattern.search(" ".join(before)) for pattern in words.share_patterns("cache_hit_cost")):
-        facts.cache_hit_cost = share
-        _high("cache_hit_cost")
+    if words.shares_named(" ".join(before), "cache_hit_cost"):
+        _put("cache_hit_cost")
         return
     clause = _clause(amount, text)
     price_after = re.match(
@@ -561,74 +566,50 @@ def _share(
     for side in (own_after, own_before):
         # "40% cache hits, 30% batch" and "cache hits 40% and batch 30%": the words between a share and
         # the next comma, "and" or amount are its own, and say what it is before words further away.
-        if any(pattern.search(side) for pattern in words.share_patterns("utilisation")):
-            facts.utilisation = (
-                share  # "what if utilisation only hits 20%": the GPUs' busy share, not cache hits
-            )
-            _high("utilisation")
+        if words.shares_named(side, "utilisation"):
+            _put("utilisation")  # "what if utilisation only hits 20%": the GPUs' busy share, not cache hits
             return
-        slots = [
-            slot
-            for slot in ("cache_hit_share", "batch_share")
-            if any(pattern.search(side) for pattern in words.share_patterns(slot))
-        ]
+        slots = words.shares_named(side, *savings)
         if len(slots) == 1:
-            setattr(facts, slots[0], share)
-            _high(slots[0])
+            _put(slots[0])
             return
     if before and before[-1] in {"for", "at", "of", "to", "is", "="}:
         # "batch api for 25% + caching 35%": a share joined to the words before it belongs to them.
-        for slot in ("cache_hit_share", "batch_share"):
-            if any(pattern.search(" ".join(before[-4:])) for pattern in words.share_patterns(slot)):
-                setattr(facts, slot, share)
-                _high(slot)
-                return
+        for slot in words.shares_named(" ".join(before[-4:]), *savings)[:1]:
+            _put(slot)
+            return
     if facts.active_share is None and _has(
         f"{' '.join(before[-1:])} | {' '.join(after[:2])}", r"\| (daily|active|dau)\b|\b(daily|dau)\b.*\|"
     ):
-        facts.active_share = share  # "70% daily, 10 prompts a day": the word right by the share wins
-        _high("active_share")
+        _put("active_share")  # "70% daily, 10 prompts a day": the word right by the share wins
         return
-    for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
-        if any(pattern.search(near) for pattern in words.share_patterns(slot)) and slot != "active_share":
-            setattr(facts, slot, share)
-            _high(slot)
-            return
-    for slot in ("cache_hit_share", "batch_share"):
-        if any(pattern.search(window) for pattern in words.share_patterns(slot)):
-            setattr(facts, slot, share)
-            _high(slot)
-            return
-    wide = " ".join(after[:10])
-    for slot in ("cache_hit_share", "batch_share"):
-        if any(pattern.search(wide) for pattern in words.share_patterns(slot)):
-            setattr(facts, slot, share)
-            _high(slot)  # "40% of it isn't time-sensitive and could be batched"
-            return
+    for slot in words.shares_named(near, *savings, "utilisation", "input_share")[:1]:
+        _put(slot)
+        return
+    for slot in words.shares_named(window, *savings)[:1]:
+        _put(slot)
+        return
+    for slot in words.shares_named(" ".join(after[:10]), *savings)[:1]:
+        _put(slot)  # "40% of it isn't time-sensitive and could be batched"
+        return
     if _has(near, r"\b(active|daily|every day|each day|dau|use it|uses it)\b"):
-        facts.active_share = share
-        _high("active_share")  # "15% daily active, ... 600 input": the near word wins over the far one
+        _put("active_share")  # "15% daily active, ... 600 input": the near word wins over the far one
         return
     people = facts.users is not None or any(
         re.search(rf"\b{re.escape(noun)}\b", text) for noun in words.nouns.users
     )
-    for slot in ("cache_hit_share", "batch_share", "utilisation", "input_share", "active_share"):
-        if slot == "active_share" and not people:
-            continue  # "half of our jobs": a share of people only when people are counted
-        if any(pattern.search(window) for pattern in words.share_patterns(slot)):
-            setattr(facts, slot, share)
-            _high(slot)
-            return
-    about = [
-        slot
-        for slot in ("cache_hit_share", "batch_share")
-        if any(pattern.search(text) for pattern in words.share_patterns(slot))
-    ]
+    # "half of our jobs": a share of people only when people are counted
+    for slot in words.shares_named(
+        window, *savings, "utilisation", "input_share", *(["active_share"] if people else [])
+    )[:1]:
+        _put(slot)
+        return
+    about = words.shares_named(text, *savings)
     replaced = re.search(r"\b(instead of|rather than|not|from|vs\.?|versus)\s*$", text[: amount.start])
     if len(about) == 1 and getattr(facts, about[0]) is None and not replaced:
-        # "the batch endpoint gives 30% off. if half of our jobs go through it": the only saving named.
-        setattr(facts, about[0], share)
-        _high(about[0])
+        _put(
+            about[0]
+        )  # "the batch endpoint gives 30% off. if half of our jobs go through it": the only saving named
 
 
 _PHRASE_END = re.compile(r"[,;:!?(+&/]|\.(\s|$)|\s(and|plus|but|while|with)\s|[$\d]")
