@@ -80,15 +80,7 @@ def place(amount: Amount, text: str, facts: "Facts", words: Vocabulary) -> None:
         and not re.search(r"\btok(en)?s?\b|\busers?\b|\bmau\b|\bdau\b", text)
         and 100 <= amount.value < _LOOSE_TOKENS * 10
     )  # "half a million a year on openai: which phase", "20k per month, 40% cache hits: savings?"
-    hourly = not amount.percent and (
-        re.match(
-            r"\s*(/\s?(h|hr|hrs|hour)\b|per (gpu.?)?(hour|hr)\b|an hour\b|a hour\b|hourly\b|/gpu.?h)",
-            text[amount.end :],
-        )
-        or re.search(
-            r"\b(hourly( rate| cost)?|(hour|hr)ly cost|rate)\s*(of|is|=|:|at)?\s*$", text[: amount.start]
-        )
-    )  # "ops at 75/hr", "H100s at 2.1 an hour", "devops hourly cost 85": dollars without the $
+    hourly = not amount.percent and _hourly(amount, text)  # "ops at 75/hr", "devops hourly cost 85": no $
     if (
         amount.dollar
         or hourly
@@ -639,6 +631,26 @@ _SELF_HOSTING = r"self.?host|\bgpus?\b|\bh100|break.?even|own (gpus?|hardware|in
 _CLAUSE_BREAK = r"[,;!?(+&]|\.\s|\s(and|plus|but|while|with|vs\.?|versus)\s"
 
 
+_RATE_LABEL = re.compile(
+    r"\b(hourly( rate| cost)?|(hour|hr)ly cost|rate|(an?|one|per|each) (\w+ )?hour( of)? (\w+ ){0,2}(costs?|is|runs?)( us)?)"
+    r"\s*(of|is|=|:|at)?\s*$"
+)
+"""Words before an amount that make it an hourly rate: "ops hourly rate 90", "an hour of ops costs us $110"."""
+_PER_HOUR = re.compile(
+    r"\s*(/\s?(h|hr|hrs|hour)\b|per ((gpu|ops|eng|engineer|engineering|person|sre|devops)[ -]?)?(hour|hr)\b"
+    r"|an hour\b|a hour\b|hourly\b|/gpu.?h)"
+)
+"""Words right after an amount that make it an hourly rate: "2.1 an hour", "$3.99 per GPU-hour", "$100 per ops-hour"."""
+
+
+def _hourly(amount: Amount, text: str) -> bool:
+    """An amount written as a rate per hour, by the label before it or the unit after it."""
+    return bool(
+        _RATE_LABEL.search(text[max(0, amount.start - 40) : amount.start])
+        or _PER_HOUR.match(text[amount.end :])
+    )
+
+
 def _after_hours(amount: Amount, text: str) -> bool:
     """ "ops 20h/mo at $50", "20h x $100", "(call it 32h a month) at $85/h": a rate right after hours."""
     before = text[max(0, amount.start - 40) : amount.start]
@@ -684,16 +696,11 @@ def _money(
 ) -> None:
     value = amount.value
     joined = " ".join(after)
-    rate_label = re.search(
-        r"\b(hourly( rate)?|(hour|hr)ly cost|rate|(an?|one|per|each) (\w+ )?hour( of)? (\w+ ){0,2}(costs?|is|runs?)( us)?)"
-        r"\s*(of|is|=|:|at)?\s*$",
-        text[max(0, amount.start - 40) : amount.start],
-    )  # "ops hourly rate $90", "ops rate of $70", "an hour of ops costs us $110"
-    if rate_label or _has(
+    if _hourly(amount, text) or _has(
         joined,
-        r"^(/h|/hr|/hour|per hour|an hour|a hour|hourly|per gpu.hour|/gpu.hour|/gpu/h|per gpu per hour|/h/gpu)\b",
         r"^\S* ?(per|an|a|/) ?((gpu|ops|eng|engineer|engineering|person|sre|devops)[ -])?(hour|hr)\b",
-    ):
+        r"^(per gpu per hour|/h/gpu)\b",
+    ):  # and, for dollars, "$3 each per hour", "100 dollars/hour"
         clause = _clause(amount, text)
         ops, gpu = re.search(_OPS, clause), re.search(_GPU, clause)
         if _after_hours(amount, text):
