@@ -336,12 +336,7 @@ def _count(
         return
     if first in nouns.ops or (first == "hours" and _has(after[1:4], r"ops|operat|maint|on.?call")):
         period = _period(after[1:], words, 4)  # "300 ops hours a year" is 25 a month
-        factor = period.factor if period is not None and period.name != "day" else Decimal(1)
-        facts.ops_hours = clean(value * factor)
-        if factor != 1 and period is not None:
-            facts.conversions.append(
-                f"{_num(value)} ops hours a {period.name} is {_num(value * factor)} a month"
-            )
+        _ops_hours(facts, value, period if period is not None and period.name != "day" else None)
         return
     hours = first.split("/")[0] in {"h", "hr", "hrs", "hours"}
     if hours and "/" in first:
@@ -356,12 +351,7 @@ def _count(
     ):
         # "ops 20h a month", "devops: 5 hrs/week", "our SRE ... spends 10 hours a week on it": hours
         # in a clause about operations, or hours a week/month in a question about operations.
-        factor = period.factor if period is not None else Decimal(1)
-        facts.ops_hours = clean(value * factor)
-        if period is not None and period.name != "month":
-            facts.conversions.append(
-                f"{_num(value)} ops hours a {period.name} is {_num(value * factor)} a month"
-            )
+        _ops_hours(facts, value, period)
         return
     if first in nouns.engineers or (
         first in {"ml", "full-time", "full", "devops", "dedicated", "extra", "more"}
@@ -421,6 +411,14 @@ def _count(
         facts.highs["monthly_tokens"] = value  # "self-host at 500M tokens a month? and at 2B?": both volumes
         return
     facts.unplaced.append(value)
+
+
+def _ops_hours(facts: "Facts", value: Decimal, period: Period | None) -> None:
+    """Ops hours a month, converted from the period they were given in, and the conversion said."""
+    factor = period.factor if period is not None else Decimal(1)
+    facts.ops_hours = clean(value * factor)
+    if period is not None and period.name != "month":
+        facts.conversions.append(f"{_num(value)} ops hours a {period.name} is {_num(value * factor)} a month")
 
 
 def _interactions(
